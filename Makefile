@@ -1,0 +1,184 @@
+# ark — top-level Makefile. Works right after a clone (dependencies are found
+# with pkg-config); ./configure writes config.mk to change prefix, compiler and
+# features. Everything under src/ but arkd.c builds into libark.a, which the
+# daemon, arkctl, ark-sim, the tests and the benchmarks link. New files are
+# picked up by wildcard: adding a module never needs a Makefile edit.
+
+-include config.mk
+
+VERSION       ?= 0.1.0
+prefix        ?= /usr/local
+exec_prefix   ?= $(prefix)
+sbindir       ?= $(exec_prefix)/sbin
+bindir        ?= $(exec_prefix)/bin
+sysconfdir    ?= /etc
+localstatedir ?= /var
+datarootdir   ?= $(prefix)/share
+mandir        ?= $(datarootdir)/man
+systemdunitdir ?= /lib/systemd/system
+DESTDIR       ?=
+
+CC            ?= cc
+PROTOC_C      ?= protoc-c
+PKG_CONFIG    ?= pkg-config
+B             ?= build
+SANITIZE      ?=
+OPT           ?= -O2 -g
+WERROR        ?= -Werror
+
+PKGS     := libcurl libprotobuf-c jansson sqlite3 libmicrohttpd
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes \
+	-Wstrict-prototypes -Wwrite-strings -Wpointer-arith -Wundef -Wvla \
+	-Wno-unused-parameter
+ifneq ($(SANITIZE),)
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+DEFS := -D_GNU_SOURCE -DARK_VERSION='"$(VERSION)"' \
+	-DARK_SYSCONFDIR='"$(sysconfdir)"' -DARK_LOCALSTATEDIR='"$(localstatedir)"'
+ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(WERROR) $(SANFLAGS) $(DEFS) \
+	-I$(B)/gen -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS_ALL = $(PKG_LIBS) -lev -lzookeeper_mt -lpthread -lm $(LIBS)
+
+# Generated protobuf-c code (never committed).
+PROTOS   := $(shell find proto -name '*.proto' 2>/dev/null | sort)
+GEN_C    := $(patsubst proto/%.proto,$(B)/gen/%.pb-c.c,$(PROTOS))
+GEN_H    := $(GEN_C:.c=.h)
+GEN_O    := $(GEN_C:.c=.o)
+
+LIB_SRC  := $(filter-out src/arkd.c,$(wildcard src/*.c))
+LIB_O    := $(patsubst %.c,$(B)/%.o,$(LIB_SRC))
+SIM_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
+SIM_O    := $(patsubst %.c,$(B)/%.o,$(SIM_SRC))
+TEST_SRC := $(wildcard tests/check_*.c)
+IT_SRC   := $(wildcard tests/it/check_*.c)
+TESTS    := $(patsubst %.c,$(B)/%,$(TEST_SRC))
+ITESTS   := $(patsubst %.c,$(B)/%,$(IT_SRC))
+BENCH_SRC := $(wildcard bench/*.c)
+BENCHES  := $(patsubst %.c,$(B)/%,$(BENCH_SRC))
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS  := $(patsubst %.c,$(B)/%,$(FUZZ_SRC))
+
+PROGS := $(B)/arkd $(B)/arkctl $(B)/ark-sim
+
+.PHONY: all check unit it bench demo fuzz fuzz-smoke install uninstall clean \
+	distclean lint deps
+all: $(PROGS)
+
+deps:
+	scripts/install-deps
+
+$(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: proto/%.proto
+	@mkdir -p $(B)/gen
+	$(PROTOC_C) -Iproto --c_out=$(B)/gen $<
+
+# protoc-c's output is not ours to fix: build it without our warning set.
+$(B)/gen/%.pb-c.o: $(B)/gen/%.pb-c.c $(GEN_H)
+	$(CC) -std=c11 $(OPT) $(SANFLAGS) -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.c | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libark.a: $(LIB_O) $(GEN_O)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/libsim.a: $(SIM_O)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/arkd: $(B)/src/arkd.o $(B)/libark.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+$(B)/arkctl: $(B)/tools/arkctl.o $(B)/libark.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+$(B)/ark-sim: $(B)/sim/main.o $(B)/libsim.a $(B)/libark.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+$(B)/tests/%.o: tests/%.c | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -DARK_SRCDIR='"$(CURDIR)"' \
+		-DARK_BUILDDIR='"$(abspath $(B))"' -c -o $@ $<
+
+$(B)/tests/check_%: $(B)/tests/check_%.o $(B)/libsim.a $(B)/libark.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
+
+$(B)/tests/it/check_%: $(B)/tests/it/check_%.o $(B)/libsim.a $(B)/libark.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
+
+$(B)/bench/%: $(B)/bench/%.o $(B)/libsim.a $(B)/libark.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+# Unit tests, then integration tests (real arkd and ark-sim processes).
+check: unit it
+
+unit: $(TESTS)
+	@scripts/run-tests $(TESTS)
+
+it: $(PROGS) $(ITESTS)
+	@ARK_BIN=$(abspath $(B)) scripts/run-tests $(ITESTS)
+
+bench: $(PROGS) $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; ARK_BIN=$(abspath $(B)) $$b || exit 1; done
+
+demo: $(PROGS)
+	scripts/demo
+
+# libFuzzer targets: make fuzz CC=clang (configure --enable-fuzzing sets it).
+FUZZ_CFLAGS = -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+$(B)/fuzz/gen/%.pb-c.o: $(B)/gen/%.pb-c.c
+	@mkdir -p $(dir $@)
+	clang -std=c11 -O1 -g $(FUZZ_CFLAGS:fuzzer,%=fuzzer-no-link,%) -I$(B)/gen $(PKG_CFLAGS) -c -o $@ $<
+$(B)/fuzz/%.o: %.c | $(GEN_H)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -O1 -g $(WARN) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined \
+		-I$(B)/gen -Isrc $(PKG_CFLAGS) -c -o $@ $<
+FUZZ_LIB_O = $(patsubst %.c,$(B)/fuzz/%.o,$(LIB_SRC)) $(patsubst $(B)/gen/%,$(B)/fuzz/gen/%,$(GEN_O))
+$(B)/tests/fuzz/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_LIB_O)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(LIBS_ALL)
+fuzz: $(FUZZERS)
+fuzz-smoke: $(FUZZERS)
+	@for f in $(FUZZERS); do echo "== $$f"; $$f -max_total_time=$${FUZZ_SECONDS:-20} -rss_limit_mb=1024 tests/fuzz/corpus/$$(basename $$f | sed 's/^fuzz_//') 2>&1 | tail -n 3 || exit 1; done
+
+lint:
+	scripts/lint
+
+install: all
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) $(DESTDIR)$(sysconfdir)/ark \
+		$(DESTDIR)$(systemdunitdir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
+		$(DESTDIR)$(mandir)/man8
+	install -m 0755 $(B)/arkd $(DESTDIR)$(sbindir)/arkd
+	install -m 0755 $(B)/arkctl $(DESTDIR)$(bindir)/arkctl
+	install -m 0755 $(B)/ark-sim $(DESTDIR)$(bindir)/ark-sim
+	test -e $(DESTDIR)$(sysconfdir)/ark/arkd.json || \
+		install -m 0644 etc/ark/arkd.json $(DESTDIR)$(sysconfdir)/ark/arkd.json
+	if [ -f systemd/arkd.service ]; then sed -e 's|@sbindir@|$(sbindir)|g' \
+		-e 's|@sysconfdir@|$(sysconfdir)|g' systemd/arkd.service \
+		> $(DESTDIR)$(systemdunitdir)/arkd.service; fi
+	for m in docs/*.1; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(mandir)/man1/; done; true
+	for m in docs/*.5; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(mandir)/man5/; done; true
+	for m in docs/*.8; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(mandir)/man8/; done; true
+
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/arkd $(DESTDIR)$(bindir)/arkctl $(DESTDIR)$(bindir)/ark-sim \
+		$(DESTDIR)$(systemdunitdir)/arkd.service \
+		$(DESTDIR)$(mandir)/man1/arkctl.1 $(DESTDIR)$(mandir)/man5/arkd.json.5 \
+		$(DESTDIR)$(mandir)/man8/arkd.8
+	@echo "left $(DESTDIR)$(sysconfdir)/ark and state in $(localstatedir)/lib/ark in place"
+
+clean:
+	rm -rf $(B)
+
+distclean: clean
+	rm -rf config.mk config.log config.status configure autom4te.cache
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+.SECONDARY:

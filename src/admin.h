@@ -1,0 +1,68 @@
+/*
+ * admin — the operator HTTP API (libmicrohttpd in external-poll mode, driven
+ * by the libev loop; no threads). admin.c parses each request into a typed
+ * struct admin_req (route, path arguments, filters, validated body), rejects
+ * what is malformed itself (404, 405, 400, 401, 413, 429), and hands the rest
+ * to the dispatcher as a MSG_ADMIN; the reply comes back as an EFFECT_REPLY,
+ * so every answer reflects exactly the state the scheduler acts on.
+ */
+#ifndef ARK_ADMIN_H
+#define ARK_ADMIN_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+enum admin_op {
+	ADMIN_GET_STATE,	/* GET /v1/state */
+	ADMIN_GET_JOBS,		/* GET /v1/jobs */
+	ADMIN_GET_JOB,		/* GET /v1/jobs/{arg} */
+	ADMIN_GET_TASKS,	/* GET /v1/tasks?job=&state=&agent= */
+	ADMIN_GET_AGENTS,	/* GET /v1/agents */
+	ADMIN_GET_BLACKLIST,	/* GET /v1/blacklist */
+	ADMIN_PUT_BLACKLIST,	/* PUT /v1/blacklist/{arg} {"reason": "..."} */
+	ADMIN_DEL_BLACKLIST,	/* DELETE /v1/blacklist/{arg} */
+	ADMIN_RECONCILE,	/* POST /v1/reconcile */
+	ADMIN_RESTART_JOB,	/* POST /v1/jobs/{arg}/restart (rolling) */
+	ADMIN_PATCH_JOB,	/* PATCH /v1/jobs/{arg} {"instances", "suspended"} */
+	ADMIN_KILL_TASK,	/* POST /v1/tasks/{arg}/kill */
+	ADMIN_READYZ,		/* GET /readyz: subscribed and reconciled */
+	ADMIN_METRICS,		/* GET /metrics */
+	ADMIN_RELOAD,		/* POST /v1/reload: handled by the dispatcher */
+	ADMIN_TEARDOWN,		/* POST /v1/teardown {"confirm": "yes-really"} */
+	ADMIN_OP_MAX
+};
+
+struct admin_req {
+	uint64_t	 id;		/* matches EFFECT_REPLY's id */
+	enum admin_op	 op;
+	char		*arg;		/* job id, task id or agent from the path */
+	char		*job;		/* GET /v1/tasks filters, NULL = any */
+	char		*state;
+	char		*agent;
+	char		*reason;	/* PUT blacklist */
+	int64_t		 instances;	/* PATCH: -1 = unchanged */
+	int		 suspended;	/* PATCH: -1 unchanged, 0 resume, 1 suspend */
+};
+
+struct admin;
+struct ev_loop;
+struct msg_queue;
+
+/*
+ * Starts listening on "host:port" (port 0 = ephemeral). Requests become
+ * MSG_ADMIN messages pushed on q. token_file (NULL = none) holds the bearer
+ * token that mutating endpoints require when listening beyond loopback.
+ * Returns NULL with *cause set (caller frees) on failure.
+ */
+struct admin	*admin_create(struct ev_loop *, const char *listen,
+		    const char *token_file, struct msg_queue *q, char **cause);
+void		 admin_free(struct admin *);
+int		 admin_port(const struct admin *);	/* the bound port */
+/* Answers request id; body is copied. Unknown ids (client gone) are ignored. */
+void		 admin_reply(struct admin *, uint64_t id, int status,
+		    const char *content_type, const char *body, size_t len);
+const char	*admin_op_name(enum admin_op);
+void		 admin_req_free(struct admin_req *);
+
+#endif

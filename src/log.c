@@ -1,0 +1,116 @@
+/*
+ * log — formats one line per call and writes it with a single write(2), so
+ * lines from ark and its children never interleave mid-line.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "log.h"
+
+enum log_level log_level_current = LOG_LEVEL_INFO;
+static enum log_format log_format_current = LOG_FORMAT_PLAIN;
+static char log_prog[32] = "ark";
+
+static const char *log_level_names[LOG_LEVEL_MAX] = {
+	"error", "warn", "info", "debug"
+};
+/* syslog priorities for the journal: err, warning, info, debug */
+static const int log_level_prio[LOG_LEVEL_MAX] = { 3, 4, 6, 7 };
+
+void
+log_init(const char *progname, enum log_level level, enum log_format format)
+{
+	if (progname != NULL)
+		snprintf(log_prog, sizeof log_prog, "%s", progname);
+	log_level_current = level;
+	log_format_current = format;
+}
+
+int
+log_level_parse(const char *s)
+{
+	for (int i = 0; i < LOG_LEVEL_MAX; i++)
+		if (strcmp(s, log_level_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
+log_format_parse(const char *s)
+{
+	if (strcmp(s, "plain") == 0)
+		return LOG_FORMAT_PLAIN;
+	if (strcmp(s, "journal") == 0)
+		return LOG_FORMAT_JOURNAL;
+	if (strcmp(s, "json") == 0)
+		return LOG_FORMAT_JSON;
+	if (strcmp(s, "auto") == 0) {
+		/* systemd sets JOURNAL_STREAM when stderr goes to the journal */
+		return getenv("JOURNAL_STREAM") != NULL ? LOG_FORMAT_JOURNAL :
+		    LOG_FORMAT_PLAIN;
+	}
+	return -1;
+}
+
+const char *
+log_level_name(enum log_level l)
+{
+	return l < LOG_LEVEL_MAX ? log_level_names[l] : "?";
+}
+
+void
+log_write(enum log_level level, const char *fmt, ...)
+{
+	char msg[4096], line[8192], ts[40];
+	struct timeval tv;
+	struct tm tm;
+	va_list ap;
+	int n = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (level >= LOG_LEVEL_MAX)
+		level = LOG_LEVEL_DEBUG;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+
+	switch (log_format_current) {
+	case LOG_FORMAT_JOURNAL:
+		n = snprintf(line, sizeof line, "<%d>%s\n",
+		    log_level_prio[level], msg);
+		break;
+	case LOG_FORMAT_JSON: {
+		json_t *o = json_pack("{s:s+, s:s, s:s, s:s}",
+		    "ts", ts, "Z", "level", log_level_names[level],
+		    "prog", log_prog, "msg", msg);
+		char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+
+		n = snprintf(line, sizeof line, "%s\n", s != NULL ? s : msg);
+		free(s);
+		json_decref(o);
+		break;
+	}
+	default:
+		n = snprintf(line, sizeof line, "%s.%03ldZ %s[%ld] %s: %s\n",
+		    ts, (long)(tv.tv_usec / 1000), log_prog, (long)getpid(),
+		    log_level_names[level], msg);
+		break;
+	}
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line)
+		n = sizeof line - 1;
+	/* a short write to stderr has nowhere to be reported */
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;
+}

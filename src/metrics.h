@@ -1,0 +1,34 @@
+/*
+ * metrics — one process-wide registry of counters, gauges and histograms,
+ * rendered in the Prometheus text exposition format for GET /metrics. ark is
+ * single-threaded, so updates take no lock. A series is a metric name plus a
+ * label string written as Prometheus writes it: `type="ACCEPT",code="202"`.
+ */
+#ifndef ARK_METRICS_H
+#define ARK_METRICS_H
+
+#include "buf.h"
+
+enum metrics_kind {
+	METRICS_COUNTER,
+	METRICS_GAUGE,
+	METRICS_HISTOGRAM,
+	METRICS_KIND_MAX
+};
+
+/*
+ * Declares a metric with its help text (once, at start-up; declaring again is
+ * harmless). Undeclared metrics are declared on first use with no help.
+ */
+void	metrics_declare(const char *name, enum metrics_kind, const char *help);
+void	metrics_add(const char *name, const char *labels, double v);	/* counter */
+void	metrics_set(const char *name, const char *labels, double v);	/* gauge */
+void	metrics_observe(const char *name, const char *labels, double v);
+/* Drops every series of a gauge (before setting a fresh set of them). */
+void	metrics_reset(const char *name);
+double	metrics_get(const char *name, const char *labels);	/* 0 if none */
+/* Appends the exposition text to out. */
+void	metrics_render(struct buf *out);
+void	metrics_free_all(void);
+
+#endif
