@@ -36,6 +36,7 @@ msg_free(struct msg *m)
 		break;
 	case MSG_SESSION:
 		free(m->u.session.master);
+		free(m->u.session.stream_id);
 		free(m->u.session.reason);
 		break;
 	case MSG_CALL_DONE:

@@ -36,6 +36,7 @@ enum msg_session_state {
 struct msg_session {
 	enum msg_session_state state;
 	char	*master;	/* "host:port" of the master (owned) */
+	char	*stream_id;	/* Mesos-Stream-Id while connected (owned) */
 	char	*reason;	/* why it changed, for logs (owned) */
 };
 
