@@ -55,6 +55,8 @@ LIB_SRC  := $(filter-out src/arkd.c,$(wildcard src/*.c))
 LIB_O    := $(patsubst %.c,$(B)/%.o,$(LIB_SRC))
 SIM_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
 SIM_O    := $(patsubst %.c,$(B)/%.o,$(SIM_SRC))
+TLIB_SRC := $(wildcard tests/lib/*.c)
+TLIB_O   := $(patsubst %.c,$(B)/%.o,$(TLIB_SRC))
 TEST_SRC := $(wildcard tests/check_*.c)
 IT_SRC   := $(wildcard tests/it/check_*.c)
 TESTS    := $(patsubst %.c,$(B)/%,$(TEST_SRC))
@@ -107,10 +109,15 @@ $(B)/tests/%.o: tests/%.c | $(GEN_H)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -DARK_SRCDIR='"$(CURDIR)"' \
 		-DARK_BUILDDIR='"$(abspath $(B))"' -c -o $@ $<
 
-$(B)/tests/check_%: $(B)/tests/check_%.o $(B)/libsim.a $(B)/libark.a
+# Helpers shared by the tests (process control, HTTP, polling).
+$(B)/libtest.a: $(TLIB_O)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/tests/check_%: $(B)/tests/check_%.o $(B)/libtest.a $(B)/libsim.a $(B)/libark.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
 
-$(B)/tests/it/check_%: $(B)/tests/it/check_%.o $(B)/libsim.a $(B)/libark.a
+$(B)/tests/it/check_%: $(B)/tests/it/check_%.o $(B)/libtest.a $(B)/libsim.a $(B)/libark.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
 
 $(B)/bench/%: $(B)/bench/%.o $(B)/libsim.a $(B)/libark.a

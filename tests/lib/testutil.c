@@ -1,0 +1,305 @@
+/*
+ * testutil — process and HTTP helpers for the integration tests. Children
+ * are tracked in a small table so that a failing test never leaves a
+ * simulator or a daemon running.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "testutil.h"
+#include "xmalloc.h"
+
+#define TU_MAX_CHILDREN 64
+
+static pid_t tu_children[TU_MAX_CHILDREN];
+static int tu_atexit_set;
+
+const char *
+tu_bin(const char *name)
+{
+	static char path[PATH_MAX];
+	const char *dir = getenv("ARK_BIN");
+
+#ifdef ARK_BUILDDIR
+	if (dir == NULL)
+		dir = ARK_BUILDDIR;
+#endif
+	if (dir == NULL)
+		dir = "build";
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return path;
+}
+
+char *
+tu_tmpdir(const char *tag)
+{
+	const char *base = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/ark-%s-XXXXXX", base != NULL ? base : "/tmp",
+	    tag);
+
+	if (mkdtemp(tmpl) == NULL) {
+		perror("mkdtemp");
+		abort();
+	}
+	return tmpl;
+}
+
+void
+tu_rmtree(const char *dir)
+{
+	pid_t pid;
+
+	if (dir == NULL || strncmp(dir, "/tmp/", 5) != 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		execlp("rm", "rm", "-rf", dir, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+static void
+tu_atexit(void)
+{
+	tu_kill_all();
+}
+
+pid_t
+tu_spawn(char *const argv[], const char *log)
+{
+	pid_t pid;
+
+	if (!tu_atexit_set) {
+		atexit(tu_atexit);
+		tu_atexit_set = 1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (log != NULL) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+			if (fd >= 0) {
+				dup2(fd, 1);
+				dup2(fd, 2);
+				close(fd);
+			}
+		}
+		/* the child must not outlive a test killed by a timeout */
+		setpgid(0, 0);
+		execv(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	for (int i = 0; i < TU_MAX_CHILDREN; i++)
+		if (tu_children[i] == 0) {
+			tu_children[i] = pid;
+			break;
+		}
+	return pid;
+}
+
+int
+tu_stop(pid_t pid, int sig, int timeout_ms)
+{
+	long long end = tu_now_ms() + timeout_ms;
+	int status;
+
+	if (pid <= 0)
+		return -1;
+	kill(pid, sig);
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			break;
+		if (r < 0)
+			return -1;
+		if (tu_now_ms() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		tu_sleep_ms(20);
+	}
+	for (int i = 0; i < TU_MAX_CHILDREN; i++)
+		if (tu_children[i] == pid)
+			tu_children[i] = 0;
+	return status;
+}
+
+void
+tu_kill_all(void)
+{
+	for (int i = 0; i < TU_MAX_CHILDREN; i++)
+		if (tu_children[i] > 0) {
+			kill(tu_children[i], SIGKILL);
+			waitpid(tu_children[i], NULL, 0);
+			tu_children[i] = 0;
+		}
+}
+
+int
+tu_alive(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+int
+tu_wait_port_file(const char *path, int timeout_ms)
+{
+	long long end = tu_now_ms() + timeout_ms;
+
+	while (tu_now_ms() < end) {
+		FILE *f = fopen(path, "r");
+		long port = -1;
+
+		if (f != NULL) {
+			char line[64];
+
+			if (fgets(line, sizeof line, f) != NULL) {
+				char *e;
+
+				port = strtol(line, &e, 10);
+				if (e == line)
+					port = -1;
+			}
+			fclose(f);
+		}
+		if (port > 0 && port < 65536)
+			return (int)port;
+		tu_sleep_ms(20);
+	}
+	return -1;
+}
+
+int
+tu_free_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	if (fd < 0)
+		return -1;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static size_t
+tu_write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	if (buf_add(b, p, size * n) != 0)
+		return 0;
+	return size * n;
+}
+
+int
+tu_http(const char *method, const char *url, const char *content_type,
+    const char *body, char **out)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	struct buf b;
+	long status = 0;
+	char ct[256];
+
+	buf_init(&b, 64u << 20);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tu_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	if (content_type != NULL) {
+		snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
+		h = curl_slist_append(h, ct);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	}
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	if (out != NULL)
+		*out = buf_steal(&b, NULL);
+	else
+		buf_clear(&b);
+	return (int)status;
+}
+
+json_t *
+tu_get_json(const char *url)
+{
+	char *body = NULL;
+	json_t *j = NULL;
+
+	if (tu_http("GET", url, NULL, NULL, &body) == 200)
+		j = json_loads(body, 0, NULL);
+	free(body);
+	return j;
+}
+
+long long
+tu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+tu_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+void
+tu_dump_log(const char *path, int lines)
+{
+	char *cmd;
+
+	if (path == NULL)
+		return;
+	fprintf(stderr, "---- last %d lines of %s ----\n", lines, path);
+	cmd = xasprintf("tail -n %d '%s' >&2", lines, path);
+	if (system(cmd) != 0)
+		fprintf(stderr, "(no log)\n");
+	free(cmd);
+}

@@ -1,0 +1,69 @@
+/*
+ * testutil — what the integration tests share: finding the built programs,
+ * starting and stopping them, waiting for conditions with a deadline, and
+ * small HTTP/JSON requests on loopback.
+ */
+#ifndef ARK_TESTUTIL_H
+#define ARK_TESTUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+/* Path of a built program ("arkd", "ark-sim", "arkctl"); static storage. */
+const char	*tu_bin(const char *name);
+/* A fresh private directory under $TMPDIR (caller frees the string). */
+char		*tu_tmpdir(const char *tag);
+/* Removes a directory tree made by tu_tmpdir. */
+void		 tu_rmtree(const char *dir);
+
+/*
+ * Starts argv[0] with argv, stdout and stderr appended to log (may be NULL).
+ * Every child is remembered and killed by tu_kill_all() (also at exit).
+ */
+pid_t		 tu_spawn(char *const argv[], const char *log);
+/* Sends sig and waits up to timeout_ms; returns the wait status or -1. */
+int		 tu_stop(pid_t, int sig, int timeout_ms);
+void		 tu_kill_all(void);
+/* 1 if the process still runs. */
+int		 tu_alive(pid_t);
+
+/* Waits until path holds a port number; returns it, or -1 on timeout. */
+int		 tu_wait_port_file(const char *path, int timeout_ms);
+/* A free TCP port on 127.0.0.1 (bound then released). */
+int		 tu_free_port(void);
+
+/*
+ * One HTTP request. body may be NULL. Returns the status (0 if no answer)
+ * and, if out is not NULL, the response body (caller frees).
+ */
+int		 tu_http(const char *method, const char *url,
+		    const char *content_type, const char *body, char **out);
+/* GET url and parse JSON; NULL on any failure. New reference. */
+json_t		*tu_get_json(const char *url);
+
+/* Monotonic milliseconds. */
+long long	 tu_now_ms(void);
+/* Sleeps ms milliseconds. */
+void		 tu_sleep_ms(int ms);
+
+/* Prints the last lines of a log file to stderr (on failure). */
+void		 tu_dump_log(const char *path, int lines);
+
+/*
+ * Polls cond (an expression) every 50 ms until it holds or ms pass;
+ * evaluates to 1 if it held.
+ */
+#define TU_WAIT(ms, cond) __extension__ ({			\
+	long long tu_deadline_ = tu_now_ms() + (ms);		\
+	int tu_ok_ = 0;						\
+	for (;;) {						\
+		if (cond) { tu_ok_ = 1; break; }		\
+		if (tu_now_ms() > tu_deadline_) break;		\
+		tu_sleep_ms(50);				\
+	}							\
+	tu_ok_;							\
+})
+
+#endif
