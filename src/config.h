@@ -112,8 +112,11 @@ struct config_job {
 	double		 backoff_max_s;
 	enum config_blacklist_policy blacklist_policy;
 	json_t		*json;		/* the job as validated (owned) */
-	char		 hash[17];	/* hex digest of the canonical JSON: a
-					 * changed hash means the job must roll */
+	char		 hash[17];	/* hex digest of the canonical JSON of
+					 * what goes into its TaskInfo (not
+					 * instances, constraints, restart or
+					 * blacklist_policy): a changed hash
+					 * means the job must roll */
 };
 
 struct config {
@@ -182,7 +185,30 @@ struct config	*config_load(const char *path, char **cause);
 struct config	*config_parse(const char *text, const char *name, char **cause);
 void		 config_free(struct config *);
 const struct config_job *config_job_find(const struct config *, const char *id);
-/* Prints every option with its value (and the default and help) as JSON. */
+/*
+ * Prints every option with its value (and the default, unit, help and
+ * whether a reload may change it) and every job as JSON. NULL prints the
+ * defaults.
+ */
 char		*config_dump(const struct config *);	/* caller frees */
+/*
+ * Compares two configurations for a reload: NULL if every option that
+ * differs may change on reload, else a message naming the options that
+ * need a restart (caller frees). Jobs may always change.
+ */
+char		*config_reload_check(const struct config *old,
+		    const struct config *new);
+/*
+ * Returns the troff text of the option and job field lists of arkd.json(5),
+ * generated from the schema tables (caller frees).
+ */
+char		*config_doc_man(void);
+
+const char	*config_job_kind_name(enum config_job_kind);
+const char	*config_restart_name(enum config_restart);
+const char	*config_constraint_op_name(enum config_constraint_op);
+const char	*config_blacklist_policy_name(enum config_blacklist_policy);
+const char	*config_unknown_tasks_name(enum config_unknown_tasks);
+const char	*config_container_name(enum config_container);
 
 #endif
