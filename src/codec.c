@@ -4,7 +4,8 @@
  * system allocator. JSON is generic: one walker over protobuf-c descriptors
  * turns any message into a jansson tree and back, following the mapping Mesos
  * uses (stout's jsonify and protobuf::parse): proto field names as keys,
- * enums by value name (numbers accepted), bytes as base64 (standard with
+ * enums by value name (any int32 number accepted, and written for values
+ * the schema does not name), bytes as base64 (standard with
  * padding out; standard or URL-safe, padded or not, in), 64-bit integers as
  * numbers (decimal strings accepted, and written for uint64 values a JSON
  * integer cannot hold), map fields as objects, null as absent, unknown keys
@@ -224,9 +225,80 @@ codec_pb_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 }
 
 /*
+ * Which message types can contain themselves, directly or through others,
+ * and so nest without a bound. Computed once per type, on first use, by a
+ * depth-first walk of the descriptors (static data): a type is recursive if
+ * its walk meets a type still being walked, or a type already known to be.
+ * The table is written on first use of a type: decode from one thread (ark
+ * decodes on its event loop) or decode each type once before starting others.
+ */
+#define CODEC_REC_SLOTS	2048
+
+enum codec_rec {
+	CODEC_REC_UNKNOWN,	/* not walked yet */
+	CODEC_REC_WALKING,	/* on the walk's stack now */
+	CODEC_REC_YES,		/* can nest without a bound */
+	CODEC_REC_NO,		/* nesting is bounded by the schema */
+};
+
+static struct {
+	const ProtobufCMessageDescriptor	*desc;
+	enum codec_rec				 state;
+} codec_rec_table[CODEC_REC_SLOTS];
+
+/* Returns d's slot in the table, or NULL if the table is full. */
+static enum codec_rec *
+codec_rec_slot(const ProtobufCMessageDescriptor *d)
+{
+	size_t i = ((uintptr_t)d >> 4) % CODEC_REC_SLOTS, n;
+
+	for (n = 0; n < CODEC_REC_SLOTS; n++) {
+		if (codec_rec_table[i].desc == d)
+			return &codec_rec_table[i].state;
+		if (codec_rec_table[i].desc == NULL) {
+			codec_rec_table[i].desc = d;
+			codec_rec_table[i].state = CODEC_REC_UNKNOWN;
+			return &codec_rec_table[i].state;
+		}
+		i = (i + 1) % CODEC_REC_SLOTS;
+	}
+	return NULL;
+}
+
+/* Tells whether messages of type d can nest without a bound. */
+static int
+codec_recursive(const ProtobufCMessageDescriptor *d)
+{
+	enum codec_rec *st = codec_rec_slot(d);
+	int yes = 0;
+	unsigned i;
+
+	if (st == NULL)
+		return 1;
+	switch (*st) {
+	case CODEC_REC_WALKING:
+	case CODEC_REC_YES:
+		return 1;
+	case CODEC_REC_NO:
+		return 0;
+	default:
+		break;
+	}
+	*st = CODEC_REC_WALKING;
+	for (i = 0; i < d->n_fields; i++)
+		if (d->fields[i].type == PROTOBUF_C_TYPE_MESSAGE &&
+		    codec_recursive(d->fields[i].descriptor))
+			yes = 1;
+	/* Slots never move, so st is still d's. */
+	*st = yes ? CODEC_REC_YES : CODEC_REC_NO;
+	return yes;
+}
+
+/*
  * Checks that the submessages of the wire bytes [p, end) of a message of
- * type d nest no deeper than the limit, reading only tags and lengths; -1 if
- * they do. Malformed bytes pass: the unpacker rejects them.
+ * type d nest no deeper than the limit, reading only tags and lengths and
+ * descending only into types that can recurse; -1 if they nest deeper.
+ * Malformed bytes pass: the unpacker rejects them.
  */
 static int
 codec_pb_scan(const ProtobufCMessageDescriptor *d, const uint8_t *p,
@@ -263,6 +335,7 @@ codec_pb_scan(const ProtobufCMessageDescriptor *d, const uint8_t *p,
 			    protobuf_c_message_descriptor_get_field(d,
 			    (unsigned)(key >> 3));
 			if (f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE &&
+			    codec_recursive(f->descriptor) &&
 			    codec_pb_scan(f->descriptor, p, p + n,
 			    depth + 1) != 0)
 				return -1;
@@ -282,7 +355,7 @@ codec_pb_decode(const ProtobufCMessageDescriptor *desc, const void *data,
 {
 	ProtobufCMessage *m;
 
-	if (len >= CODEC_SCAN_MIN &&
+	if (len >= CODEC_SCAN_MIN && codec_recursive(desc) &&
 	    codec_pb_scan(desc, data, (const uint8_t *)data + len, 0) != 0) {
 		*cause = xasprintf("protobuf %s nests messages deeper than %d",
 		    desc->name, CODEC_DEPTH_MAX);
@@ -1048,13 +1121,15 @@ codec_jset(struct codec_jerr *e, const ProtobufCFieldDescriptor *f,
 		if (json_is_integer(v)) {
 			json_int_t n = json_integer_value(v);
 
-			if (n < INT32_MIN || n > INT32_MAX ||
-			    protobuf_c_enum_descriptor_get_value(f->descriptor,
-			    (int)n) == NULL)
-				return codec_jfail(e, "unknown %s value %"
-				    JSON_INTEGER_FORMAT,
-				    ((const ProtobufCEnumDescriptor *)
-				    f->descriptor)->name, n);
+			/*
+			 * Any int32 is kept, as protobuf keeps an enum value
+			 * it does not know: a newer peer may send one.
+			 */
+			if (n < INT32_MIN || n > INT32_MAX)
+				return codec_jfail(e, "value %"
+				    JSON_INTEGER_FORMAT " out of range for %s",
+				    n, ((const ProtobufCEnumDescriptor *)
+				    f->descriptor)->name);
 			*(int32_t *)p = (int32_t)n;
 			return 0;
 		}
