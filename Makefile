@@ -41,7 +41,7 @@ endif
 DEFS := -D_GNU_SOURCE -DARK_VERSION='"$(VERSION)"' \
 	-DARK_SYSCONFDIR='"$(sysconfdir)"' -DARK_LOCALSTATEDIR='"$(localstatedir)"'
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(WERROR) $(SANFLAGS) $(DEFS) \
-	-I$(B)/gen -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+	-I$(B)/gen -iquote src $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS_ALL = $(PKG_LIBS) -lev -lzookeeper_mt -lpthread -lm $(LIBS)
 
@@ -146,7 +146,7 @@ $(B)/fuzz/gen/%.pb-c.o: $(B)/gen/%.pb-c.c
 $(B)/fuzz/%.o: %.c | $(GEN_H)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -O1 -g $(WARN) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined \
-		-I$(B)/gen -Isrc $(PKG_CFLAGS) -c -o $@ $<
+		-I$(B)/gen -iquote src $(PKG_CFLAGS) -c -o $@ $<
 FUZZ_LIB_O = $(patsubst %.c,$(B)/fuzz/%.o,$(LIB_SRC)) $(patsubst $(B)/gen/%,$(B)/fuzz/gen/%,$(GEN_O))
 $(B)/tests/fuzz/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_LIB_O)
 	@mkdir -p $(dir $@)

@@ -9,6 +9,7 @@
 #ifndef ARK_ADMIN_H
 #define ARK_ADMIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -62,6 +63,15 @@ int		 admin_port(const struct admin *);	/* the bound port */
 /* Answers request id; body is copied. Unknown ids (client gone) are ignored. */
 void		 admin_reply(struct admin *, uint64_t id, int status,
 		    const char *content_type, const char *body, size_t len);
+/*
+ * Tunes the limits (tests use small ones): requests per second and burst per
+ * client address, and the seconds a request waits for its reply before it
+ * is answered 503. Defaults: 50/s, burst 100, 30 s.
+ */
+void		 admin_set_limits(struct admin *, double rate, double burst,
+		    double reply_timeout);
+/* Requests handed to the dispatcher and not answered yet. */
+size_t		 admin_pending(const struct admin *);
 const char	*admin_op_name(enum admin_op);
 void		 admin_req_free(struct admin_req *);
 
