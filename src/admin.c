@@ -186,14 +186,23 @@ admin_req_create(enum admin_op op)
 	return r;
 }
 
-/* Returns {"error": msg} as a heap string the caller frees. */
+/*
+ * Returns {"error": msg} as a heap string the caller frees. Bytes outside
+ * printable ASCII (a client's path may hold anything) become '?'.
+ */
 static char *
 admin_error_json(const char *msg)
 {
-	json_t *j = json_pack("{s:s}", "error", msg);
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *clean = xstrdup(msg), *s;
+	json_t *j;
 
+	for (char *p = clean; *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || (unsigned char)*p > '~')
+			*p = '?';
+	j = json_pack("{s:s}", "error", clean);
+	s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
+	free(clean);
 	if (s == NULL)
 		s = xstrdup("{\"error\":\"unprintable error\"}");
 	return s;
@@ -228,6 +237,9 @@ admin_respond(struct MHD_Connection *c, int status, const char *ctype,
 }
 
 /* Queues {"error": ...} with status and an optional header; marks it done. */
+static enum MHD_Result admin_fail(struct admin_conn *, int, const char *,
+    const char *, const char *, ...) __attribute__((format(printf, 5, 6)));
+
 static enum MHD_Result
 admin_fail(struct admin_conn *ac, int status, const char *hname,
     const char *hval, const char *fmt, ...)
@@ -239,6 +251,9 @@ admin_fail(struct admin_conn *ac, int status, const char *hname,
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
+	for (char *p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || (unsigned char)*p > '~')
+			*p = '?';
 	log_debug("admin: %d %s", status, msg);
 	body = admin_error_json(msg);
 	ret = admin_respond(ac->conn, status, NULL, body, strlen(body), hname,
@@ -335,7 +350,7 @@ admin_route_find(const char *method, const char *url, char **arg, int *status,
 	return found;
 }
 
-/* Whether s is a usable path argument or filter (printable, no spaces). */
+/* Whether s is a usable path argument or filter (printable ASCII, no space). */
 static int
 admin_word_ok(const char *s)
 {
@@ -344,7 +359,7 @@ admin_word_ok(const char *s)
 	if (n == 0 || n > ADMIN_ARG_MAX)
 		return 0;
 	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= ' ' || (unsigned char)*s == 0x7f)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s > '~')
 			return 0;
 	return 1;
 }
@@ -426,7 +441,7 @@ admin_query_cb(void *cls, enum MHD_ValueKind kind, const char *key,
 			q->error = xasprintf("unknown task state \"%s\" (a Mesos "
 			    "name such as TASK_RUNNING, or LAUNCHING)", value);
 	} else if (!admin_word_ok(value))
-		q->error = xasprintf("bad %s filter (1 to %d printable "
+		q->error = xasprintf("bad %s filter (1 to %d printable ASCII "
 		    "characters, no spaces)", key, ADMIN_ARG_MAX);
 	else
 		*slot = xstrdup(value);
@@ -724,10 +739,10 @@ admin_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct admin_conn *ac = w->data;
 	char *msg, *body;
 
-	log_warn("admin: request %llu (%s) not answered within %.0f s",
+	log_warn("admin: request %llu (%s) not answered within %g s",
 	    (unsigned long long)ac->id, admin_op_name(ac->route->op),
 	    ac->admin->reply_timeout);
-	msg = xasprintf("arkd did not answer within %.0f s",
+	msg = xasprintf("arkd did not answer within %g s",
 	    ac->admin->reply_timeout);
 	body = admin_error_json(msg);
 	admin_conn_resume(ac->admin, ac, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
@@ -854,8 +869,8 @@ admin_begin(struct admin *a, struct admin_conn *ac, const char *url,
 	if (arg != NULL && !admin_word_ok(arg)) {
 		free(arg);
 		return admin_fail(ac, MHD_HTTP_BAD_REQUEST, NULL, NULL,
-		    "bad identifier in path %s (1 to %d printable characters, "
-		    "no spaces)", url, ADMIN_ARG_MAX);
+		    "bad identifier in path %s (1 to %d printable ASCII "
+		    "characters, no spaces)", url, ADMIN_ARG_MAX);
 	}
 	ac->route = route;
 	if (route->op != ADMIN_OP_HEALTHZ) {
@@ -959,7 +974,13 @@ admin_access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		return ret;
 	case ADMIN_CONN_GONE:
 	default:
-		return MHD_NO;
+		/* An answer no one reads; MHD closes when sending fails. */
+		body = admin_error_json("client went away");
+		ac->state = ADMIN_CONN_ANSWERED;
+		ret = admin_respond(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+		    body, strlen(body), MHD_HTTP_HEADER_CONNECTION, "close");
+		free(body);
+		return ret;
 	}
 }
 
@@ -987,6 +1008,9 @@ admin_completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /* Sends libmicrohttpd's own complaints to our log. */
+static void admin_mhd_log_cb(void *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 admin_mhd_log_cb(void *cls, const char *fmt, va_list ap)
 {
@@ -1227,9 +1251,9 @@ admin_create(struct ev_loop *loop, const char *listen, const char *token_file,
 		port = ntohs(((const struct sockaddr_in *)(const void *)&ss)->
 		    sin_port);
 	a->daemon = MHD_start_daemon(flags, port, NULL, NULL, admin_access_cb, a,
+	    MHD_OPTION_EXTERNAL_LOGGER, admin_mhd_log_cb, a,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_NOTIFY_COMPLETED, admin_completed_cb, a,
-	    MHD_OPTION_EXTERNAL_LOGGER, admin_mhd_log_cb, a,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)ADMIN_CONN_MAX,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)ADMIN_CONN_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)ADMIN_IDLE_TIMEOUT,
