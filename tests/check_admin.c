@@ -29,26 +29,6 @@
 
 #define MAX_SEEN 64
 
-/*
- * msg.c frees events and configurations with codec_free and config_free;
- * these weak stand-ins let this test link before those modules exist (the
- * real ones win once libark.a has them). No test here makes such messages.
- */
-void	codec_free(void *);
-void	config_free(struct config *);
-
-__attribute__((weak)) void
-codec_free(void *m)
-{
-	ck_assert_ptr_null(m);
-}
-
-__attribute__((weak)) void
-config_free(struct config *c)
-{
-	ck_assert_ptr_null(c);
-}
-
 static struct ev_loop *loop;
 static struct msg_queue queue;
 static struct admin *adm;
