@@ -102,6 +102,14 @@ void		 store_snapshot_clear(struct store_snapshot *);
 /* Applies ops in one transaction (group commit); -1 with *cause on failure. */
 int		 store_commit(struct store *, const struct store_op *, size_t n,
 		    char **cause);
+/*
+ * Chooses how a commit waits for the disk: full = 1 (the default) fsyncs
+ * the WAL on every commit; 0 (synchronous=NORMAL) survives a crash of arkd
+ * but not of the machine. For benchmarks and tests; -1 on error.
+ */
+int		 store_set_sync(struct store *, int full);
+/* The schema version this arkd writes (PRAGMA user_version). */
+int		 store_schema_version(void);
 /* Checks a store offline (arkd --check-store): 0 if sound, else -1 + cause. */
 int		 store_check(const char *dir, char **cause);
 void		 store_op_clear(struct store_op *);
