@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "http.h"
 
 struct config;
 struct ev_loop;
@@ -75,5 +76,65 @@ const char	*master_state_name(enum master_state);
 void		 master_set_tap(struct master *,
 		    void (*fn)(void *arg, enum codec_type, const char *, size_t),
 		    void *arg);
+
+/*
+ * Replaces the configuration after a reload (cfg must outlive the master).
+ * Timeouts, backoff and the FrameworkInfo of the next SUBSCRIBE follow the
+ * new one; a changed list of masters applies at the next detection. -1 with
+ * *cause (caller frees) on a bad master URL, the old config kept.
+ */
+int		 master_reconfigure(struct master *, const struct config *cfg,
+		    char **cause);
+/* The FrameworkID of the last SUBSCRIBED or master_set_framework_id. */
+const char	*master_framework_id(const struct master *);
+/* Sets ark_heartbeat_age_seconds (call before rendering /metrics). */
+void		 master_update_metrics(const struct master *);
+
+/*
+ * How arkd learns that the connection gave up for good: a MSG_SESSION with
+ * state SESSION_DISCONNECTED and fatal set (401 for our principal, or the
+ * master removed the framework). The master then stays MASTER_IDLE.
+ */
+
+/* The pure parts, exposed for the unit tests. */
+
+/*
+ * Truncated exponential backoff with full jitter: u (in [0, 1)) times
+ * min(max, initial * 2^attempt).
+ */
+double		 master_backoff_delay(double initial, double max,
+		    unsigned attempt, double u);
+/*
+ * Turns a master URL from the configuration into its scheduler endpoint:
+ * "host:port" and "http://host:port" get /api/v1/scheduler, a path prefix
+ * ("http://proxy/mesos") gets it appended, a full endpoint stays. NULL with
+ * *cause for zk:// (not built yet), other schemes or an empty host.
+ */
+char		*master_url_normalize(const char *url, char **cause);
+/*
+ * Resolves a Location header against the URL that answered it: scheme-
+ * relative ("//leader:5050/master/api/v1/scheduler", path used as given),
+ * absolute ("http://...") and relative ("/x", "x") forms. A Location with
+ * no path (as /redirect sends it) gets /api/v1/scheduler. Returns a new
+ * string, or NULL with *cause.
+ */
+char		*master_location_resolve(const char *base, const char *location,
+		    char **cause);
+/* The operator API endpoint (".../api/v1") next to a scheduler endpoint. */
+char		*master_url_operator(const char *scheduler_url);
+/* "host:port" of a URL (new string). */
+char		*master_url_hostport(const char *url);
+/*
+ * Reads an HTTP Basic secret (trailing newline dropped). Refuses a file
+ * that group or others may read, naming the file and its mode.
+ */
+int		 master_secret_read(const char *path, char **secret,
+		    char **cause);
+/* The lane a call goes out on. */
+enum http_lane	 master_call_lane(int type);
+/* 1 if a call may be sent again after a 5xx, a timeout or no answer. */
+int		 master_call_retryable(int type);
+/* 1 if a call stays queued across a lost subscription (else dropped). */
+int		 master_call_survives(int type);
 
 #endif

@@ -38,6 +38,9 @@ struct msg_session {
 	char	*master;	/* "host:port" of the master (owned) */
 	char	*stream_id;	/* Mesos-Stream-Id while connected (owned) */
 	char	*reason;	/* why it changed, for logs (owned) */
+	int	 fatal;		/* the master connection gave up for good
+				 * (credentials refused, framework removed):
+				 * arkd should exit with an error */
 };
 
 struct msg_call_done {
