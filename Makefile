@@ -148,12 +148,23 @@ $(B)/fuzz/%.o: %.c | $(GEN_H)
 	clang -std=c11 -O1 -g $(WARN) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined \
 		-I$(B)/gen -iquote src $(PKG_CFLAGS) -c -o $@ $<
 FUZZ_LIB_O = $(patsubst %.c,$(B)/fuzz/%.o,$(LIB_SRC)) $(patsubst $(B)/gen/%,$(B)/fuzz/gen/%,$(GEN_O))
-$(B)/tests/fuzz/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_LIB_O)
+# An archive, so a target links only the modules it uses.
+$(B)/fuzz/libark.a: $(FUZZ_LIB_O)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(B)/tests/fuzz/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(B)/fuzz/libark.a
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(LIBS_ALL)
 fuzz: $(FUZZERS)
+# New inputs go to a scratch directory; the seed corpus is only read.
 fuzz-smoke: $(FUZZERS)
-	@for f in $(FUZZERS); do echo "== $$f"; $$f -max_total_time=$${FUZZ_SECONDS:-20} -rss_limit_mb=1024 tests/fuzz/corpus/$$(basename $$f | sed 's/^fuzz_//') 2>&1 | tail -n 3 || exit 1; done
+	@for f in $(FUZZERS); do n=$$(basename $$f | sed 's/^fuzz_//'); \
+	echo "== $$f"; rm -rf $(B)/fuzz/run-$$n; mkdir -p $(B)/fuzz/run-$$n; \
+	$$f -max_total_time=$${FUZZ_SECONDS:-20} -rss_limit_mb=1024 \
+		-artifact_prefix=$(B)/fuzz/run-$$n/ $(B)/fuzz/run-$$n \
+		tests/fuzz/corpus/$$n >$(B)/fuzz/run-$$n.log 2>&1; rc=$$?; \
+	tail -n 3 $(B)/fuzz/run-$$n.log; \
+	if [ $$rc -ne 0 ]; then tail -n 60 $(B)/fuzz/run-$$n.log; exit 1; fi; done
 
 lint:
 	scripts/lint

@@ -710,12 +710,12 @@ codec_jmap(const ProtobufCFieldDescriptor *f, ProtobufCMessage *const *arr,
 
 	for (i = 0; i < n; i++) {
 		k = codec_jmap_key(kf, CODEC_CAT(char, arr[i], kf->offset));
-		if (codec_is_present(arr[i], vf) ||
-		    vf->type != PROTOBUF_C_TYPE_MESSAGE)
+		/* An entry without a value says so, to come back the same. */
+		if (codec_is_present(arr[i], vf))
 			v = codec_jvalue(vf, CODEC_CAT(char, arr[i], vf->offset),
 			    depth);
 		else
-			v = codec_jnew(json_object());
+			v = codec_jnew(json_null());
 		if (v == NULL) {
 			json_decref(k);
 			json_decref(obj);

@@ -608,6 +608,48 @@ START_TEST(test_json_oneof)
 }
 END_TEST
 
+START_TEST(test_json_maps)
+{
+	const ProtobufCMessageDescriptor *d = &mesos__v1__task_info__descriptor;
+	Mesos__V1__TaskInfo *t;
+	struct buf out;
+	char *cause = NULL;
+
+	t = (Mesos__V1__TaskInfo *)json_ok(d, "{\"name\":\"n\",\"task_id\":"
+	    "{\"value\":\"t\"},\"agent_id\":{\"value\":\"a\"},\"limits\":"
+	    "{\"cpus\":{\"value\":2.5},\"mem\":null}}");
+	ck_assert_uint_eq(t->n_limits, 2);
+	ck_assert_str_eq(t->limits[0]->key, "cpus");
+	ck_assert(t->limits[0]->value->value == 2.5);
+	ck_assert_str_eq(t->limits[1]->key, "mem");
+	ck_assert_ptr_null(t->limits[1]->value);
+	buf_init(&out, 0);
+	ck_assert_int_eq(codec_encode(CODEC_JSON, &t->base, &out, &cause), 0);
+	ck_assert_str_eq(out.data, "{\"name\":\"n\",\"task_id\":"
+	    "{\"value\":\"t\"},\"agent_id\":{\"value\":\"a\"},\"limits\":"
+	    "{\"cpus\":{\"value\":2.5},\"mem\":null}}");
+	buf_clear(&out);
+	assert_json_round_trip(&t->base, "map");
+	codec_free(t);
+
+	/* The entry-array form protobuf would also write is accepted. */
+	t = (Mesos__V1__TaskInfo *)json_ok(d, "{\"name\":\"n\",\"task_id\":"
+	    "{\"value\":\"t\"},\"agent_id\":{\"value\":\"a\"},\"limits\":"
+	    "[{\"key\":\"cpus\",\"value\":{\"value\":1}}]}");
+	ck_assert_uint_eq(t->n_limits, 1);
+	ck_assert_str_eq(t->limits[0]->key, "cpus");
+	ck_assert(t->limits[0]->value->value == 1.0);
+	codec_free(t);
+	assert_json_error(d, "{\"name\":\"n\",\"task_id\":"
+	    "{\"value\":\"t\"},\"agent_id\":{\"value\":\"a\"},\"limits\":"
+	    "{\"cpus\":{\"value\":1},\"gpus\":[]}}",
+	    "limits[\"gpus\"]: expected object, got array");
+	assert_json_error(d, "{\"name\":\"n\",\"task_id\":"
+	    "{\"value\":\"t\"},\"agent_id\":{\"value\":\"a\"},\"limits\":"
+	    "\"x\"}", "limits: expected array, got string");
+}
+END_TEST
+
 START_TEST(test_content_types)
 {
 	enum codec_type t = CODEC_MAX;
@@ -848,12 +890,14 @@ round_trips(const ProtobufCMessageDescriptor *d, int count, uint32_t st)
 	ProtobufCMessage *m, *back;
 	struct buf pb;
 	char *cause = NULL, what[128];
+	size_t total = 0;
 	int i;
 
 	for (i = 0; i < count; i++) {
 		m = gen_msg(d, &st, 0);
 		snprintf(what, sizeof what, "%s #%d (seed %u)", d->name, i, seed);
 		pack(m, &pb);
+		total += pb.len;
 		back = codec_decode(CODEC_PROTOBUF, d, pb.data, pb.len, &cause);
 		if (back == NULL)
 			ck_abort_msg("%s: %s", what, cause);
@@ -863,6 +907,10 @@ round_trips(const ProtobufCMessageDescriptor *d, int count, uint32_t st)
 		assert_json_round_trip(m, what);
 		codec_free(m);
 	}
+	/* The generator must make real messages, not empty shells. */
+	printf("%s: %d random messages, %zu bytes on average\n", d->name,
+	    count, total / (size_t)count);
+	ck_assert_uint_gt(total / (size_t)count, 40);
 }
 
 START_TEST(test_random_round_trips)
@@ -1075,6 +1123,7 @@ codec_suite(void)
 	tcase_add_test(tc, test_json_numbers);
 	tcase_add_test(tc, test_json_lenient);
 	tcase_add_test(tc, test_json_oneof);
+	tcase_add_test(tc, test_json_maps);
 	tcase_add_test(tc, test_content_types);
 	suite_add_tcase(s, tc);
 
