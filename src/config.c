@@ -1883,6 +1883,47 @@ config_dump(const struct config *cfg)
 }
 
 char *
+config_to_json(const struct config *cfg)
+{
+	json_t *root = json_object(), *jobs = json_array();
+	char *s;
+
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct config_opt *o = &config_opts[i];
+		char *copy, *p, *dot;
+		json_t *at = root;
+
+		if (o->type == OPT_SPECIAL)
+			continue;
+		/* walk or make the sections of "a.b.c", then set c */
+		copy = xstrdup(o->name);
+		p = copy;
+		while ((dot = strchr(p, '.')) != NULL) {
+			json_t *sec;
+
+			*dot = '\0';
+			sec = json_object_get(at, p);
+			if (sec == NULL) {
+				sec = json_object();
+				json_object_set_new(at, p, sec);
+			}
+			at = sec;
+			p = dot + 1;
+		}
+		json_object_set_new(at, p, config_opt_get(o, cfg));
+		free(copy);
+	}
+	for (size_t i = 0; i < cfg->njobs; i++)
+		json_array_append(jobs, cfg->jobs[i].json);
+	json_object_set_new(root, "jobs", jobs);
+	s = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+	json_decref(root);
+	if (s == NULL)
+		s = xstrdup("{}");
+	return s;
+}
+
+char *
 config_reload_check(const struct config *old, const struct config *new)
 {
 	struct buf b;

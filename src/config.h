@@ -192,6 +192,12 @@ const struct config_job *config_job_find(const struct config *, const char *id);
  */
 char		*config_dump(const struct config *);	/* caller frees */
 /*
+ * Writes the configuration back as arkd.json text (every option, with its
+ * value, and every job as validated) that config_parse accepts and turns
+ * into an equal configuration; record files carry it. Caller frees.
+ */
+char		*config_to_json(const struct config *);
+/*
  * Compares two configurations for a reload: NULL if every option that
  * differs may change on reload, else a message naming the options that
  * need a restart (caller frees). Jobs may always change.

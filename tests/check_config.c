@@ -666,6 +666,38 @@ START_TEST(test_reload_check)
 }
 END_TEST
 
+/* config_to_json writes what config_parse reads back unchanged. */
+START_TEST(test_to_json)
+{
+	char *cause = NULL;
+	struct config *a = config_load(EXAMPLE, &cause), *b;
+	char *text, *da, *db;
+	json_t *ja, *jb;
+
+	ck_assert_msg(a != NULL, "%s", cause);
+	text = config_to_json(a);
+	b = config_parse(text, "copy", &cause);
+	ck_assert_msg(b != NULL, "%s\n%s", cause, text);
+	da = config_dump(a);
+	db = config_dump(b);
+	ja = json_loads(da, 0, NULL);
+	jb = json_loads(db, 0, NULL);
+	ck_assert(json_equal(json_object_get(ja, "options"),
+	    json_object_get(jb, "options")));
+	ck_assert(json_equal(json_object_get(ja, "jobs"),
+	    json_object_get(jb, "jobs")));
+	ck_assert_uint_eq(b->njobs, a->njobs);
+	ck_assert_str_eq(b->jobs[1].hash, a->jobs[1].hash);
+	json_decref(ja);
+	json_decref(jb);
+	free(da);
+	free(db);
+	free(text);
+	config_free(a);
+	config_free(b);
+}
+END_TEST
+
 /* Every option in the schema appears in the example file. */
 START_TEST(test_example_complete)
 {
@@ -790,6 +822,7 @@ config_suite(void)
 	tc = tcase_create("schema");
 	tcase_add_test(tc, test_dump);
 	tcase_add_test(tc, test_reload_check);
+	tcase_add_test(tc, test_to_json);
 	tcase_add_test(tc, test_example_complete);
 	tcase_add_test(tc, test_man_page);
 	suite_add_tcase(s, tc);
