@@ -48,8 +48,9 @@ struct record;
 
 /*
  * Creates (truncating) the record file and writes the start record from
- * the configuration and the store snapshot that sched_create gets (snap may
- * be NULL), at the clocks given. NULL with *cause (caller frees) on error.
+ * the configuration and the store snapshot that sched_create receives
+ * (snap may be NULL), at the clocks given. NULL with *cause (caller frees)
+ * on error.
  */
 struct record	*record_open(const char *path, const struct config *,
 		    const struct store_snapshot *, int64_t now, int64_t wall,
