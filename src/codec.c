@@ -1359,6 +1359,10 @@ codec_from_json(const ProtobufCMessageDescriptor *desc, json_t *json,
 	struct codec_jerr *e;
 	ProtobufCMessage *m;
 
+	if (json == NULL) {
+		*cause = xstrdup("expected object, got nothing");
+		return NULL;
+	}
 	e = xmalloc(sizeof *e);
 	m = codec_jparse(e, desc, json, 0);
 	if (m == NULL)

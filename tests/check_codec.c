@@ -438,6 +438,15 @@ START_TEST(test_json_error_paths)
 	    "subscribed.heartbeat_interval_seconds: expected number, "
 	    "got object");
 	assert_json_error(EV, "[]", "expected object, got array");
+	assert_json_error(EV, "\"x\"", "invalid JSON at line 1 column 3: "
+	    "'[' or '{' expected near '\"x\"'");
+	{
+		char *cause = NULL;
+
+		ck_assert_ptr_null(codec_from_json(EV, NULL, &cause));
+		ck_assert_str_eq(cause, "expected object, got nothing");
+		free(cause);
+	}
 	assert_json_error(EV, "{\"subscribed\":{}}",
 	    "subscribed.framework_id: missing required field");
 	/* A required field given as null is missing. */
