@@ -1227,6 +1227,8 @@ admin_create(struct ev_loop *loop, const char *listen, const char *token_file,
 		    "bearer token", listen);
 		return NULL;
 	}
+	metrics_declare("ark_admin_responses_total", METRICS_COUNTER,
+	    "Admin API responses by HTTP status code.");
 	a = xcalloc(1, sizeof *a);
 	a->loop = loop;
 	a->queue = q;

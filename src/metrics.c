@@ -148,14 +148,28 @@ metrics_observe(const char *name, const char *labels, double v)
 			s->buckets[i]++;
 }
 
+/* Drops every series of the family: from the hash and from the family. */
 void
 metrics_reset(const char *name)
 {
-	for (size_t i = 0; i < METRICS_HASH; i++)
-		for (struct metrics_series *s = metrics_table[i]; s != NULL;
-		    s = s->hnext)
-			if (strcmp(s->family->name, name) == 0)
-				s->value = 0;
+	for (size_t i = 0; i < metrics_nindex; i++) {
+		struct metrics_series *s, *next, **pp;
+
+		if (strcmp(metrics_index[i].f->name, name) != 0)
+			continue;
+		for (s = metrics_index[i].head; s != NULL; s = next) {
+			next = s->fnext;
+			pp = &metrics_table[metrics_hash(name, s->labels) %
+			    METRICS_HASH];
+			while (*pp != s)
+				pp = &(*pp)->hnext;
+			*pp = s->hnext;
+			free(s->labels);
+			free(s);
+		}
+		metrics_index[i].head = NULL;
+		return;
+	}
 }
 
 double
@@ -173,6 +187,40 @@ metrics_get(const char *name, const char *labels)
 			return s->family->kind == METRICS_HISTOGRAM ?
 			    (double)s->count : s->value;
 	return 0;
+}
+
+char *
+metrics_label_escape(const char *value)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_addstr(&b, "");
+	for (const char *p = value; *p != '\0'; p++) {
+		if (*p == '\\')
+			buf_addstr(&b, "\\\\");
+		else if (*p == '"')
+			buf_addstr(&b, "\\\"");
+		else if (*p == '\n')
+			buf_addstr(&b, "\\n");
+		else
+			buf_add(&b, p, 1);
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* Appends help text escaped as HELP lines need: \\ and \n. */
+static void
+metrics_render_help(struct buf *out, const char *help)
+{
+	for (const char *p = help; *p != '\0'; p++) {
+		if (*p == '\\')
+			buf_addstr(out, "\\\\");
+		else if (*p == '\n')
+			buf_addstr(out, "\\n");
+		else
+			buf_add(out, p, 1);
+	}
 }
 
 static void
@@ -216,8 +264,11 @@ metrics_render(struct buf *out)
 		struct metrics_family *f = metrics_index[i].f;
 		struct metrics_series *s;
 
-		if (f->help != NULL)
-			buf_printf(out, "# HELP %s %s\n", f->name, f->help);
+		if (f->help != NULL) {
+			buf_printf(out, "# HELP %s ", f->name);
+			metrics_render_help(out, f->help);
+			buf_addstr(out, "\n");
+		}
 		buf_printf(out, "# TYPE %s %s\n", f->name, kinds[f->kind]);
 		for (s = metrics_index[i].head; s != NULL; s = s->fnext) {
 			if (f->kind != METRICS_HISTOGRAM) {

@@ -27,6 +27,12 @@ void	metrics_observe(const char *name, const char *labels, double v);
 /* Drops every series of a gauge (before setting a fresh set of them). */
 void	metrics_reset(const char *name);
 double	metrics_get(const char *name, const char *labels);	/* 0 if none */
+/*
+ * Returns value escaped for a label: backslash, double quote and newline
+ * become \\, \" and \n (caller frees). Label values that come from outside
+ * (job ids, agent names) must go through it.
+ */
+char	*metrics_label_escape(const char *value);
 /* Appends the exposition text to out. */
 void	metrics_render(struct buf *out);
 void	metrics_free_all(void);
