@@ -39,6 +39,9 @@
 /* Bounds on what a job may ask for. */
 #define CONFIG_MAX_INSTANCES	100000
 #define CONFIG_MAX_PORTS	64
+/* Bounds on a constraint's regular expression (see config_regex_too_big). */
+#define CONFIG_REGEX_MAX	256
+#define CONFIG_REGEX_REPEAT_MAX	1000
 
 enum config_opt_type {
 	OPT_STRING,	/* char *; choices restrict the value */
@@ -368,7 +371,7 @@ static const struct config_opt config_job_fields[] = {
 	  .help = "Placement rules, all of which an agent must satisfy. field "
 	  "is \"hostname\" or an agent attribute. Operators: EQUALS value; "
 	  "LIKE and UNLIKE a POSIX extended regular expression matched against "
-	  "the whole value; UNIQUE (at most one task of the job per value); "
+	  "the whole value (at most 256 characters); UNIQUE (at most one task of the job per value); "
 	  "MAX_PER n (at most n tasks of the job per value)." },
 	{ .name = "restart.policy", .type = OPT_ENUM, .off = J(restart),
 	  .choices = "always|on-failure|never", .def = "\"always\"",
@@ -1347,6 +1350,36 @@ config_valid_role(const char *s)
 	return 1;
 }
 
+/*
+ * Tells whether a regular expression could make regcomp(3) build an
+ * automaton too big to be sane: longer than CONFIG_REGEX_MAX, or with {}
+ * counts whose product passes CONFIG_REGEX_REPEAT_MAX (glibc copies the
+ * repeated part once per count).
+ */
+static int
+config_regex_too_big(const char *re)
+{
+	double product = 1;
+
+	if (strlen(re) > CONFIG_REGEX_MAX)
+		return 1;
+	for (const char *p = strchr(re, '{'); p != NULL;
+	    p = strchr(p + 1, '{')) {
+		unsigned long a = 0, b = 0;
+		char *end;
+
+		if (!isdigit((unsigned char)p[1]))
+			continue;
+		a = strtoul(p + 1, &end, 10);
+		if (*end == ',' && isdigit((unsigned char)end[1]))
+			b = strtoul(end + 1, &end, 10);
+		product *= (double)(a > b ? a : b) + 1;
+		if (product > CONFIG_REGEX_REPEAT_MAX)
+			return 1;
+	}
+	return 0;
+}
+
 /* Parses one constraint [field, op, value?] at path into c. */
 static int
 config_parse_constraint(struct config_parse *cp, json_t *v, const char *path,
@@ -1420,7 +1453,14 @@ config_parse_constraint(struct config_parse *cp, json_t *v, const char *path,
 		    config_json_type(val));
 	} else {
 		c->value = xstrdup(json_string_value(val));
-		if (i == CONSTRAINT_LIKE || i == CONSTRAINT_UNLIKE) {
+		if ((i == CONSTRAINT_LIKE || i == CONSTRAINT_UNLIKE) &&
+		    config_regex_too_big(c->value)) {
+			rc = config_err(cp, p, "regular expression \"%.40s%s\" "
+			    "is too big (at most %d characters, and %d "
+			    "repetitions in {} counts multiplied together)",
+			    c->value, strlen(c->value) > 40 ? "..." : "",
+			    CONFIG_REGEX_MAX, CONFIG_REGEX_REPEAT_MAX);
+		} else if (i == CONSTRAINT_LIKE || i == CONSTRAINT_UNLIKE) {
 			/* the whole value must match, as in Marathon */
 			char *re = xasprintf("^(%s)$", c->value);
 			int e = regcomp(&c->re, re, REG_EXTENDED | REG_NOSUB);
@@ -1650,6 +1690,15 @@ config_valid_listen(const char *s)
 	return 1;
 }
 
+/* Tells whether a valid "host:port" names a loopback address literally. */
+static int
+config_loopback(const char *listen)
+{
+	return strncmp(listen, "127.", 4) == 0 ||
+	    strncmp(listen, "localhost:", 10) == 0 ||
+	    strncmp(listen, "[::1]:", 6) == 0;
+}
+
 /* Checks what the option table cannot: URLs, roles, orderings. */
 static int
 config_check(struct config_parse *cp, struct config *cfg)
@@ -1713,6 +1762,12 @@ config_check(struct config_parse *cp, struct config *cfg)
 	    !config_valid_listen(cfg->admin_listen))
 		return config_err(cp, "admin.listen", "\"%s\" is not host:port "
 		    "(or \"\" to disable)", cfg->admin_listen);
+	if (cfg->admin_listen[0] != '\0' &&
+	    !config_loopback(cfg->admin_listen) &&
+	    cfg->admin_token_file == NULL)
+		return config_err(cp, "admin.listen", "\"%s\" is not a loopback "
+		    "address: set admin.token_file so that changes need a "
+		    "bearer token", cfg->admin_listen);
 	return 0;
 }
 

@@ -369,6 +369,8 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"admin\": {\"listen\": \"localhost\"}}", "admin.listen: "
 	  "\"localhost\" is not host:port" },
 	{ "{\"admin\": {\"listen\": \"a:70000\"}}", "admin.listen:" },
+	{ "{\"admin\": {\"listen\": \"0.0.0.0:8090\"}}", "admin.listen: "
+	  "\"0.0.0.0:8090\" is not a loopback address: set admin.token_file" },
 	/* jobs: required fields and their lines */
 	{ "{\n\"jobs\": [\n{\n\"kind\": \"daemon\"\n}\n]\n}",
 	  "t.json:3: jobs[0].id: required" },
@@ -497,6 +499,11 @@ static const struct bad_case bad_cases[] = {
 	{ JOB(OKJOB ",\n\"constraints\": [\n[\"hostname\", \"UNIQUE\"],\n"
 	  "[\"rack\", \"LIKE\", \"r[12\"]]"), "t.json:10: "
 	  "jobs[0].constraints[1][2]: bad regular expression \"r[12\": " },
+	{ JOB(OKJOB ",\n\"constraints\": [[\"rack\", \"LIKE\", "
+	  "\"(a{100}){100}\"]]"), "jobs[0].constraints[0][2]: regular "
+	  "expression \"(a{100}){100}\" is too big" },
+	{ JOB(OKJOB ",\n\"constraints\": [[\"rack\", \"LIKE\", "
+	  "\"r{2,5000}\"]]"), "is too big" },
 	{ JOB(OKJOB ",\n\"constraints\": [[\"rack\", \"UNLIKE\", \"(a\"]]"),
 	  "jobs[0].constraints[0][2]: bad regular expression \"(a\"" },
 };
@@ -561,6 +568,14 @@ START_TEST(test_nullable)
 	ck_assert_str_eq(cfg->admin_listen, "");
 	ck_assert_ptr_null(cfg->jobs[0].user);
 	ck_assert_ptr_null(cfg->jobs[0].role);
+	config_free(cfg);
+	cfg = expect_ok("{\"admin\": {\"listen\": \"0.0.0.0:0\", "
+	    "\"token_file\": \"/etc/ark/token\"}, \"jobs\": [{\"id\": \"a\","
+	    " \"kind\": \"daemon\", \"command\": \"x\", \"resources\": "
+	    "{\"cpus\": 1, \"mem\": 1}, \"constraints\": [[\"rack\", "
+	    "\"LIKE\", \"r[0-9]{1,3}\"]]}]}");
+	config_free(cfg);
+	cfg = expect_ok("{\"admin\": {\"listen\": \"[::1]:8090\"}}");
 	config_free(cfg);
 }
 END_TEST
