@@ -1,0 +1,270 @@
+/*
+ * sched-int — the core's state, shared by the files of the sched family
+ * (sched.c: messages, tasks, slots, offers; sched-admin.c: operator
+ * answers; sched-reload.c: configuration changes). Nothing outside the
+ * family includes it; the public contract is sched.h.
+ *
+ * Ownership: struct sched owns its config copy, every job, slot, task and
+ * agent, the blacklist and the in-flight call records. A job owns its slots;
+ * tasks are owned by the sched (tasks hash) and point at their job, slot and
+ * agent, which outlive them (a slot or agent is only freed once no task
+ * refers to it).
+ */
+#ifndef ARK_SCHED_INT_H
+#define ARK_SCHED_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "effect.h"
+#include "hash.h"
+#include "heap.h"
+#include "msg.h"
+#include "reconcile.h"
+#include "sched.h"
+#include "store.h"
+
+/* The state of a task before its first status update (a launch intent). */
+#define SCHED_LAUNCHING		STORE_TASK_LAUNCHING
+/* store_slot.backoff_until of a slot its restart policy leaves empty. */
+#define SCHED_SLOT_DONE_MARK	(-1)
+/* Offers whose maintenance starts within this are not used (ms). */
+#define SCHED_UNAVAILABLE_HORIZON_MS	(3600 * 1000)
+/* Wanting offers and getting none this long: REVIVE again (ms). */
+#define SCHED_REVIVE_RESEND_MS	(30 * 1000)
+/* How many finished task ids are remembered to ignore late updates. */
+#define SCHED_DEAD_MAX		8192
+
+enum sched_slot_state {
+	SLOT_PENDING,	/* wants a task and may get one now */
+	SLOT_BACKOFF,	/* wants a task once its backoff ends */
+	SLOT_ACTIVE,	/* has a task (launching or live) */
+	SLOT_DONE,	/* its restart policy leaves it empty */
+	SLOT_STATE_MAX
+};
+
+/* Why ark asked a task to die; decides what its slot does next. */
+enum sched_kill {
+	KILL_NONE,
+	KILL_ADMIN,	/* POST /v1/tasks/{id}/kill: refill per policy */
+	KILL_ROLL,	/* rolling restart or changed job: refill now */
+	KILL_BLACKLIST,	/* its agent was blacklisted */
+	KILL_DRAIN,	/* its replacement runs (drain, inverse offer) */
+	KILL_SURPLUS,	/* a second task in one slot */
+	KILL_REMOVED,	/* its job left the configuration */
+	KILL_SCALE,	/* its slot is gone (scaled down) */
+	KILL_SUSPEND,	/* its job was suspended */
+	KILL_MAX
+};
+
+enum sched_timer_kind {
+	TIMER_SLOT,	/* a slot's backoff */
+	TIMER_TASK	/* a task's launch check, unreachable grace, kill retry */
+};
+
+struct sched_timer {
+	struct heap_node node;	/* first: the heap hands back this address */
+	enum sched_timer_kind kind;
+};
+
+struct sched_agent {
+	char		*id;
+	char		*hostname;	/* NULL until known */
+	struct config_kv *attrs;	/* attributes as text */
+	size_t		 nattrs;
+	double		 cpus, mem, disk;	/* totals, for display */
+	int		 listed;	/* in the master's last GET_AGENTS answer */
+	int		 active;	/* the master says it is up */
+	int		 offered;	/* an offer came from it */
+	int		 drain_info;	/* the operator drains it (DRAIN_AGENT) */
+	int		 inverse;	/* an inverse offer came: we move off */
+	int64_t		 unavailable_at;	/* wall ms maintenance starts */
+	int64_t		 last_offer;	/* monotonic ms */
+	struct sched_task *tasks;	/* tasks on it (anext list) */
+	size_t		 ntasks;
+};
+
+struct sched_task {
+	char		*id;
+	struct sched_job *job;
+	struct sched_slot *slot;	/* NULL: a task of no slot */
+	char		*slot_key;
+	struct sched_agent *agent;	/* NULL while the agent is unknown */
+	char		*agent_id;
+	char		*hostname;
+	char		*offer_id;
+	char		*job_hash;
+	int		 state;		/* TaskState or SCHED_LAUNCHING */
+	double		 ts;		/* timestamp of the last status applied */
+	int64_t		 launched_at;	/* wall ms */
+	int64_t		 updated_at;	/* wall ms of the last update, 0 none */
+	int64_t		 running_since;	/* monotonic ms of the first RUNNING */
+	int		 healthy;	/* -1 unknown, 0, 1 */
+	char		*message;	/* of the last update, or NULL */
+	enum sched_kill	 kill;		/* why ark wants it dead */
+	int64_t		 kill_at;	/* monotonic ms the last KILL went out */
+	int		 retire;	/* kill it once its slot's task runs */
+	int64_t		 unreachable_at;	/* monotonic ms; 0: reachable */
+	int64_t		 launch_check;	/* monotonic deadline; 0: none */
+	int64_t		 launch_wait;	/* current launch check interval */
+	struct sched_timer timer;
+	struct reconcile_item rec;
+	struct sched_task *jnext, *jprev;	/* the job's tasks */
+	struct sched_task *anext, *aprev;	/* the agent's tasks */
+};
+
+struct sched_slot {
+	struct sched_job *job;
+	char		*key;		/* "0".."N-1" or the agent id */
+	enum sched_slot_state state;
+	struct sched_task *task;	/* the slot's task, or NULL */
+	size_t		 ntasks;	/* tasks pointing here (task included) */
+	uint32_t	 restarts;	/* consecutive failed runs */
+	int64_t		 backoff_until;	/* wall ms; 0 none */
+	struct sched_timer timer;	/* backoff end */
+	const char	*why;		/* why it could not launch (static) */
+	int		 roll;		/* to be replaced by the rolling restart */
+	int		 doomed;	/* delete once empty (scaled down) */
+	struct sched_agent *agent;	/* daemon: the agent it is for */
+	struct sched_slot *next, *prev;		/* the job's slots, in order */
+	struct sched_slot *pnext, *pprev;	/* the job's pending slots */
+	int		 in_pending;
+};
+
+/* Counting constraint state of one OFFERS event (UNIQUE, MAX_PER). */
+struct sched_count {
+	char		*value;
+	uint32_t	 n;
+};
+
+struct sched_job {
+	char		*id;
+	const struct config_job *cfg;	/* in sched->cfg; NULL once removed */
+	int		 removed;	/* left the configuration: draining */
+	uint32_t	 instances;	/* service: desired (override included) */
+	int		 instances_set;	/* an admin override is in force */
+	int		 suspended;
+	struct hash	*slots;		/* key -> struct sched_slot */
+	struct sched_slot *slot_head, *slot_tail;
+	size_t		 nslots;
+	struct sched_slot *pend_head, *pend_tail;
+	size_t		 npending;
+	struct sched_task *task_head;
+	size_t		 ntasks;
+	int		 rolling;	/* a rolling replace is in progress */
+	struct sched_slot *roll_slot;	/* the slot being replaced */
+	struct hash	**counts;	/* per constraint, UNIQUE/MAX_PER */
+	uint64_t	 counts_gen;	/* event the counts belong to */
+	struct sched_job *next;
+};
+
+/* A call whose outcome (MSG_CALL_DONE) matters. */
+struct sched_call {
+	char		 key[24];	/* the cookie in decimal */
+	int		 type;		/* Mesos__V1__Scheduler__Call__Type */
+	char		**tasks;	/* ACCEPT: the task ids launched */
+	size_t		 ntasks;
+	int		 constraints;	/* UPDATE_FRAMEWORK carried constraints */
+};
+
+struct sched_blacklist {
+	char		*agent;		/* agent id or hostname */
+	char		*reason;
+	int64_t		 since;		/* wall ms */
+};
+
+struct sched {
+	struct config	*cfg;		/* owned copy */
+	char		*fid;		/* FrameworkID, NULL before SUBSCRIBED */
+	char		*old_fid;	/* from the store; tasks belong to it */
+	int		 subscribed;
+	enum msg_session_state session;
+	int64_t		 session_since;	/* wall ms */
+	char		*master;
+	char		*stream_id;
+	int		 shutdown;
+	int		 exited;
+	int64_t		 exit_at;	/* give up waiting for calls; monotonic */
+
+	struct hash	*jobs;		/* id -> struct sched_job */
+	struct sched_job *job_head, *job_tail;
+	struct hash	*tasks;		/* id -> struct sched_task */
+	struct hash	*agents;	/* id -> struct sched_agent */
+	struct hash	*blacklist;	/* agent -> struct sched_blacklist */
+	struct hash	*calls;		/* cookie -> struct sched_call */
+	struct heap	 timers;
+	struct reconcile rec;
+
+	struct hash	*dead;		/* recently finished task ids */
+	char		**dead_ring;
+	size_t		 dead_pos;
+
+	int		 suppressed;	/* SUPPRESS is in force (as we sent) */
+	int		 revive_wanted;	/* new work since the last REVIVE */
+	int64_t		 last_revive, last_suppress, last_offers;
+	int64_t		 revive_at;	/* debounced REVIVE due; INT64_MAX */
+	int		 constraints_unsupported;
+	int		 framework_dirty;	/* UPDATE_FRAMEWORK to (re)send */
+	size_t		 constraints_sent;	/* hostnames the master has */
+	int64_t		 agents_at;	/* next GET_AGENTS; INT64_MAX */
+	int64_t		 agents_asked;	/* monotonic ms of the last ask */
+	int		 ever_subscribed;
+
+	uint64_t	 seq;		/* task id suffixes */
+	uint64_t	 cookie;	/* last cookie handed out */
+	uint64_t	 event_gen;	/* OFFERS events seen */
+	int64_t		 now, wall;	/* of the message being handled */
+
+	/* counters for metrics and the admin API */
+	uint64_t	 offers_received, offers_accepted, offers_declined;
+	uint64_t	 tasks_launched, updates, acks;
+	uint64_t	 inverse_offers;
+};
+
+/* sched.c: the parts the family shares. */
+const char	*sched_state_name(int state);
+int		 sched_state_parse(const char *, int *state);
+int		 sched_state_terminal(int state);
+const char	*sched_slot_state_name(enum sched_slot_state);
+const char	*sched_kill_name(enum sched_kill);
+struct sched_job *sched_job_new(struct sched *, const struct config_job *);
+void		 sched_job_set_instances(struct sched *, struct sched_job *,
+		    uint32_t n, struct effects *);
+void		 sched_job_suspend(struct sched *, struct sched_job *, int on,
+		    struct effects *);
+void		 sched_job_remove(struct sched *, struct sched_job *,
+		    struct effects *);
+void		 sched_job_roll(struct sched *, struct sched_job *,
+		    const char *hash, struct effects *);
+void		 sched_job_maybe_free(struct sched *, struct sched_job *);
+void		 sched_task_kill(struct sched *, struct sched_task *,
+		    enum sched_kill, struct effects *);
+void		 sched_store_kv(struct effects *, const char *key,
+		    const char *value);
+void		 sched_daemon_sync(struct sched *, struct sched_agent *,
+		    struct effects *);
+void		 sched_daemon_sync_all(struct sched *, struct effects *);
+int		 sched_eligible(const struct sched *, const struct sched_job *,
+		    const struct sched_agent *, const char **why);
+const struct sched_blacklist *sched_blacklisted(const struct sched *,
+		    const struct sched_agent *);
+void		 sched_blacklist_apply(struct sched *, struct effects *);
+void		 sched_framework_update(struct sched *, int info_changed,
+		    struct effects *);
+void		 sched_reconcile_start(struct sched *, const char *cause,
+		    struct effects *);
+int		 sched_ready(const struct sched *, const char **why);
+
+/* sched-admin.c */
+void		 sched_admin_apply(struct sched *, const struct admin_req *,
+		    struct effects *);
+json_t		*sched_admin_task_json(const struct sched_task *);
+
+/* sched-reload.c */
+void		 sched_reload_apply(struct sched *, struct config *newcfg,
+		    struct effects *);
+
+#endif
