@@ -138,10 +138,10 @@ sr_job_update(struct sched *s, struct sched_job *j,
 		j->counts = xcalloc(n->nconstraints, sizeof *j->counts);
 	j->counts_gen = 0;
 	j->cfg = n;
-	if (strcmp(o->hash, n->hash) == 0)
-		return;
-	log_info("reload: job %s changed%s", j->id, roll ? ": rolling" :
-	    " (instances only)");
+	if (n->kind == JOB_SERVICE && o->instances != n->instances)
+		log_info("reload: job %s: instances %u -> %u%s", j->id,
+		    o->instances, n->instances, j->instances_set ?
+		    " (replacing the runtime count)" : "");
 	if (n->kind == JOB_SERVICE) {
 		uint32_t want = n->instances;
 
@@ -154,8 +154,13 @@ sr_job_update(struct sched *s, struct sched_job *j,
 			sched_store_kv(out, key, NULL);
 			j->instances_set = 0;
 		}
-		sched_job_set_instances(s, j, want, out);
+		if (want != j->instances)
+			sched_job_set_instances(s, j, want, out);
 	}
+	if (strcmp(o->hash, n->hash) == 0)
+		return;
+	log_info("reload: job %s changed%s", j->id, roll ? ": rolling" :
+	    " (no task changes)");
 	if (roll) {
 		sched_job_roll(s, j, n->hash, out);
 		return;

@@ -964,10 +964,14 @@ sched_task_end(struct sched *s, struct sched_task *t, int state,
 	struct sched_slot *sl = t->slot;
 	struct sched_job *j = t->job;
 	int primary = sl != NULL && sl->task == t;
-	int launch_failed = t->state == SCHED_LAUNCHING ||
-	    state == SCHED_LAUNCHING ||
+	/* never ran: the restart policy does not apply, only backoff */
+	int launch_failed = state == SCHED_LAUNCHING ||
 	    state == MESOS__V1__TASK_STATE__TASK_ERROR ||
-	    state == MESOS__V1__TASK_STATE__TASK_DROPPED;
+	    state == MESOS__V1__TASK_STATE__TASK_DROPPED ||
+	    (t->state == SCHED_LAUNCHING &&
+	    (state == MESOS__V1__TASK_STATE__TASK_UNKNOWN ||
+	    state == MESOS__V1__TASK_STATE__TASK_LOST ||
+	    state == MESOS__V1__TASK_STATE__TASK_GONE));
 	enum sched_kill kill = t->kill;
 	int64_t ran = t->running_since != 0 ? s->now - t->running_since : 0;
 
@@ -2474,6 +2478,7 @@ sched_free(struct sched *s)
 
 	if (s == NULL)
 		return;
+	heap_clear(&s->timers);	/* it touches the nodes: first */
 	it = 0;
 	while ((t = hash_next(s->tasks, &it)) != NULL) {
 		free(t->id);
@@ -2518,7 +2523,6 @@ sched_free(struct sched *s)
 		free(s->dead_ring[i]);
 	free(s->dead_ring);
 	hash_free(s->dead);
-	heap_clear(&s->timers);
 	free(s->fid);
 	free(s->old_fid);
 	free(s->master);
