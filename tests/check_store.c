@@ -5,12 +5,16 @@
  * mtime unchanged), migration of an old schema, and the offline check.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -652,6 +656,95 @@ START_TEST(test_ops)
 }
 END_TEST
 
+/*
+ * Child of test_kill9: commits groups of 50 task rows plus kv "batch" = N,
+ * and after each commit returns writes N to fd (the "acknowledgement").
+ */
+static void
+kill9_child(int fd)
+{
+	char *cause = NULL;
+	struct store *s = store_open(statedir, &cause);
+	struct store_op ops[51];
+	char ids[50][32], val[24];
+
+	if (s == NULL)
+		_exit(2);
+	for (uint32_t n = 0;; n++) {
+		for (int i = 0; i < 50; i++) {
+			snprintf(ids[i], sizeof ids[i], "b%u.%d.x", n, i);
+			ops[i] = task_op(ids[i], "k", ids[i], 1);
+		}
+		snprintf(val, sizeof val, "%u", n);
+		ops[50].type = STORE_KV_PUT;
+		ops[50].u.kv.key = (char *)"batch";
+		ops[50].u.kv.value = val;
+		if (store_commit(s, ops, 51, &cause) != 0)
+			_exit(3);
+		if (write(fd, &n, sizeof n) != (ssize_t)sizeof n)
+			_exit(4);
+	}
+}
+
+/*
+ * kill -9 at seeded random points while committing: every group whose
+ * commit returned is there after a restart, no group is there in part, and
+ * the lock of the dead process is gone.
+ */
+START_TEST(test_kill9)
+{
+	unsigned seed = (unsigned)time(NULL);
+
+	printf("test_kill9: seed %u\n", seed);
+	srand(seed);
+	for (int round = 0; round < 5; round++) {
+		struct store_snapshot snap;
+		struct store *s;
+		int64_t acked = -1, batch = -1;
+		int fds[2], status;
+		pid_t pid;
+		uint32_t n;
+
+		ck_assert_int_eq(pipe(fds), 0);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			close(fds[0]);
+			kill9_child(fds[1]);
+		}
+		close(fds[1]);
+		/* let it commit a few groups, then a random few ms more */
+		for (int i = 0; i < 3 + round; i++)
+			ck_assert_int_eq(read(fds[0], &n, sizeof n),
+			    (ssize_t)sizeof n);
+		usleep((useconds_t)(rand() % 20000));
+		kill(pid, SIGKILL);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFSIGNALED(status));
+		while (read(fds[0], &n, sizeof n) == (ssize_t)sizeof n)
+			acked = n;
+		close(fds[0]);
+
+		s = open_ok();
+		load_ok(s, &snap);
+		for (size_t i = 0; i < snap.nkv; i++)
+			if (strcmp(snap.kv[i].key, "batch") == 0)
+				batch = strtoll(snap.kv[i].value, NULL, 10);
+		ck_assert_msg(batch >= acked, "round %d: acknowledged %lld, "
+		    "stored %lld (seed %u)", round, (long long)acked,
+		    (long long)batch, seed);
+		ck_assert_msg(snap.ntasks == (size_t)(batch + 1) * 50,
+		    "round %d: %zu rows for %lld groups "
+		    "(seed %u)", round, snap.ntasks, (long long)batch + 1,
+		    seed);
+		store_snapshot_clear(&snap);
+		store_close(s);
+		/* the next round starts from nothing */
+		rmtree(statedir);
+	}
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -683,6 +776,7 @@ store_suite(void)
 	tcase_add_test(tc, test_empty_file);
 	tcase_add_test(tc, test_migrate);
 	tcase_add_test(tc, test_check);
+	tcase_add_test(tc, test_kill9);
 	suite_add_tcase(s, tc);
 	return s;
 }
