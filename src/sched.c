@@ -861,16 +861,13 @@ sched_task_timer(struct sched *s, struct sched_task *t)
 		heap_set(&s->timers, &t->timer.node, at);
 }
 
-void
-sched_task_kill(struct sched *s, struct sched_task *t, enum sched_kill why,
+/* Sends a KILL for t now (or once subscribed again). */
+static void
+sched_task_kill_send(struct sched *s, struct sched_task *t,
     struct effects *out)
 {
 	double grace = t->job->cfg != NULL ? t->job->cfg->kill_grace_s : 0;
 
-	if (t->kill == KILL_NONE || why == KILL_REMOVED || why == KILL_SCALE)
-		t->kill = why;
-	t->retire = 0;
-	log_info("sched: task %s: kill (%s)", t->id, sched_kill_name(why));
 	if (!s->subscribed || s->fid == NULL) {
 		/* sent when the subscription is back */
 		t->kill_at = 0;
@@ -880,6 +877,21 @@ sched_task_kill(struct sched *s, struct sched_task *t, enum sched_kill why,
 	sched_send(s, out, call_kill(s->fid, t->id, t->agent_id, grace), 0);
 	t->kill_at = s->now;
 	sched_task_timer(s, t);
+}
+
+void
+sched_task_kill(struct sched *s, struct sched_task *t, enum sched_kill why,
+    struct effects *out)
+{
+	int sent = t->kill != KILL_NONE && t->kill_at != 0;
+
+	if (t->kill == KILL_NONE || why == KILL_REMOVED || why == KILL_SCALE)
+		t->kill = why;
+	t->retire = 0;
+	if (sent)
+		return;	/* on its way; the retry timer covers a lost one */
+	log_info("sched: task %s: kill (%s)", t->id, sched_kill_name(why));
+	sched_task_kill_send(s, t, out);
 }
 
 /*
@@ -1859,7 +1871,7 @@ sched_on_subscribed(struct sched *s,
 	sched_reconcile_start(s, "subscribed", out);
 	while ((t = hash_next(s->tasks, &it)) != NULL)
 		if (t->kill != KILL_NONE)
-			sched_task_kill(s, t, t->kill, out);
+			sched_task_kill_send(s, t, out);
 	if (hash_count(s->blacklist) > 0 || s->framework_dirty)
 		sched_framework_update(s, 0, out);
 	effects_add(out, EFFECT_GET_AGENTS);
@@ -2143,7 +2155,7 @@ sched_task_fire(struct sched *s, struct sched_task *t, struct effects *out)
 	if (t->kill != KILL_NONE && t->kill_at != 0 &&
 	    s->now >= t->kill_at + sched_kill_retry_ms(t)) {
 		log_info("sched: task %s: still not dead: kill again", t->id);
-		sched_task_kill(s, t, t->kill, out);
+		sched_task_kill_send(s, t, out);
 	}
 	if (t->unreachable_at != 0 && sl != NULL && sl->task == t &&
 	    s->now >= t->unreachable_at +
