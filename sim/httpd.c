@@ -731,8 +731,8 @@ sim_stream_raw(struct sim_stream *st, const void *p, size_t n)
 /*
  * Ends the stream: gracefully (the terminating chunk after what is queued,
  * as a master closing the connection) or abort (the connection reset with
- * no terminating chunk, as a master that died). The framework is detached
- * at once.
+ * no terminating chunk, as a master that died). The framework, if it still
+ * holds this stream, learns that it is gone when MHD lets go of it.
  */
 void
 sim_stream_close(struct sim_stream *st, int abort)
@@ -741,7 +741,6 @@ sim_stream_close(struct sim_stream *st, int abort)
 		st->ending = abort ? 2 : 1;
 	st->stall_until = 0;
 	st->rate = 0;
-	st->fw = NULL;
 	httpd_stream_resume(st);
 }
 

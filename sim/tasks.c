@@ -1309,8 +1309,8 @@ task_flood_fill(struct sim *sim, struct sim_framework *fw,
 
 	buf_init(&tmp, 0);
 	memcpy(uuid, f->magic, 8);
-	task_pb_init(&p, NULL, NULL, ST(TASK_RUNNING), SRC(SOURCE_EXECUTOR), -1,
-	    NULL);
+	task_pb_init(&p, f->task_ids[0], f->agent_ids[0], ST(TASK_RUNNING),
+	    SRC(SOURCE_EXECUTOR), -1, NULL);
 	p.st.has_uuid = 1;
 	p.st.uuid.data = uuid;
 	p.st.uuid.len = 16;
