@@ -401,19 +401,19 @@ admin_task_state(const char *s)
 struct admin_query {
 	struct admin_req	*req;
 	int			 filters;	/* the route takes task filters */
+	unsigned		 seen;		/* bit per filter already given */
 	char			*error;
 };
 
-/* Takes one query argument into the request (MHD_KeyValueIterator). */
-static enum MHD_Result
-admin_query_cb(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
+/* Takes one query argument into the request; -1 (q->error set) if bad. */
+static int
+admin_query_take(struct admin_query *q, const char *key, const char *value)
 {
-	struct admin_query *q = cls;
 	char **slot = NULL;
+	unsigned bit;
 
 	if (q->error != NULL)
-		return MHD_NO;
+		return -1;
 	if (q->filters) {
 		if (strcmp(key, "job") == 0)
 			slot = &q->req->job;
@@ -427,14 +427,16 @@ admin_query_cb(void *cls, enum MHD_ValueKind kind, const char *key,
 		    "\"%s\" (expected job, state or agent)", key) :
 		    xasprintf("unknown query parameter \"%s\" (this request "
 		    "takes none)", key);
-		return MHD_NO;
+		return -1;
 	}
-	if (*slot != NULL) {
+	bit = slot == &q->req->job ? 1u : slot == &q->req->state ? 2u : 4u;
+	if (q->seen & bit) {
 		q->error = xasprintf("query parameter \"%s\" given twice", key);
-		return MHD_NO;
+		return -1;
 	}
+	q->seen |= bit;
 	if (value == NULL || value[0] == '\0')
-		return MHD_YES;		/* "job=" means any job */
+		return 0;		/* "job=" means any job */
 	if (slot == &q->req->state) {
 		*slot = admin_task_state(value);
 		if (*slot == NULL)
@@ -445,7 +447,15 @@ admin_query_cb(void *cls, enum MHD_ValueKind kind, const char *key,
 		    "characters, no spaces)", key, ADMIN_ARG_MAX);
 	else
 		*slot = xstrdup(value);
-	return q->error != NULL ? MHD_NO : MHD_YES;
+	return q->error != NULL ? -1 : 0;
+}
+
+/* Takes one query argument from MHD (MHD_KeyValueIterator). */
+static enum MHD_Result
+admin_query_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	return admin_query_take(cls, key, value) == 0 ? MHD_YES : MHD_NO;
 }
 
 /* Whether name is in the space-separated list keys. */
@@ -810,6 +820,83 @@ admin_conn_wait(struct admin *a, struct admin_conn *ac)
 	}
 }
 
+/* The error for a request no route takes (caller frees). */
+static char *
+admin_route_error(const char *method, const char *url, int status,
+    const char *allow)
+{
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		return xasprintf("method %s not allowed on %s (allowed: %s)",
+		    method, url, allow);
+	return xasprintf("no such endpoint: %s", url);
+}
+
+/* The error for a path argument admin_word_ok refuses (caller frees). */
+static char *
+admin_arg_error(const char *url)
+{
+	return xasprintf("bad identifier in path %s (1 to %d printable ASCII "
+	    "characters, no spaces)", url, ADMIN_ARG_MAX);
+}
+
+struct admin_req *
+admin_parse(const char *method, const char *path, const char *const *query,
+    const char *body, size_t len, int *status, char **cause)
+{
+	const struct admin_route *route;
+	struct admin_query q;
+	struct admin_req *req = NULL;
+	struct buf allow;
+	char *arg = NULL;
+
+	*status = 0;
+	buf_init(&allow, 256);
+	route = admin_route_find(method, path, &arg, status, &allow);
+	if (route == NULL) {
+		*cause = admin_route_error(method, path, *status, allow.data);
+		goto out;
+	}
+	if (len > ADMIN_BODY_MAX) {
+		*status = MHD_HTTP_CONTENT_TOO_LARGE;
+		*cause = xasprintf("request body larger than %d bytes",
+		    ADMIN_BODY_MAX);
+		goto out;
+	}
+	if (arg != NULL && !admin_word_ok(arg)) {
+		*status = MHD_HTTP_BAD_REQUEST;
+		*cause = admin_arg_error(path);
+		goto out;
+	}
+	if (route->op == ADMIN_OP_HEALTHZ) {
+		*status = MHD_HTTP_OK;
+		goto out;
+	}
+	req = admin_req_create((enum admin_op)route->op);
+	req->arg = arg;
+	arg = NULL;
+	memset(&q, 0, sizeof q);
+	q.req = req;
+	q.filters = route->op == ADMIN_GET_TASKS;
+	for (; query != NULL && query[0] != NULL; query += 2)
+		if (admin_query_take(&q, query[0], query[1]) != 0)
+			break;
+	if (q.error != NULL) {
+		*cause = q.error;
+		goto bad;
+	}
+	if (admin_parse_body(route, body, len, req, cause) != 0)
+		goto bad;
+	goto out;
+bad:
+	*status = MHD_HTTP_BAD_REQUEST;
+	admin_req_free(req);
+	req = NULL;
+out:
+	free(arg);
+	buf_clear(&allow);
+	return req;
+}
+
 /* The first call for a request: everything the headers can tell. */
 static enum MHD_Result
 admin_begin(struct admin *a, struct admin_conn *ac, const char *url,
@@ -831,13 +918,12 @@ admin_begin(struct admin *a, struct admin_conn *ac, const char *url,
 	buf_init(&allow, 256);
 	route = admin_route_find(method, url, &arg, &status, &allow);
 	if (route == NULL) {
-		if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-			ret = admin_fail(ac, status, MHD_HTTP_HEADER_ALLOW,
-			    allow.data, "method %s not allowed on %s (allowed: "
-			    "%s)", method, url, allow.data);
-		else
-			ret = admin_fail(ac, status, NULL, NULL,
-			    "no such endpoint: %s", url);
+		char *msg = admin_route_error(method, url, status, allow.data);
+
+		ret = admin_fail(ac, status, status ==
+		    MHD_HTTP_METHOD_NOT_ALLOWED ? MHD_HTTP_HEADER_ALLOW : NULL,
+		    allow.data, "%s", msg);
+		free(msg);
 		buf_clear(&allow);
 		return ret;
 	}
@@ -867,10 +953,13 @@ admin_begin(struct admin *a, struct admin_conn *ac, const char *url,
 		}
 	}
 	if (arg != NULL && !admin_word_ok(arg)) {
+		char *msg = admin_arg_error(url);
+
 		free(arg);
-		return admin_fail(ac, MHD_HTTP_BAD_REQUEST, NULL, NULL,
-		    "bad identifier in path %s (1 to %d printable ASCII "
-		    "characters, no spaces)", url, ADMIN_ARG_MAX);
+		ret = admin_fail(ac, MHD_HTTP_BAD_REQUEST, NULL, NULL, "%s",
+		    msg);
+		free(msg);
+		return ret;
 	}
 	ac->route = route;
 	if (route->op != ADMIN_OP_HEALTHZ) {

@@ -72,6 +72,16 @@ void		 admin_set_limits(struct admin *, double rate, double burst,
 		    double reply_timeout);
 /* Requests handed to the dispatcher and not answered yet. */
 size_t		 admin_pending(const struct admin *);
+/*
+ * Parses a request as the server does, without a connection (tests and the
+ * fuzz target): method, decoded path, query as key, value pairs ending with
+ * a NULL key (NULL = none), body. Returns the request (caller frees with
+ * admin_req_free; id is 0), or NULL with *status 400, 404, 405 or 413 and
+ * *cause set (caller frees); GET /healthz gives NULL with *status 200.
+ */
+struct admin_req *admin_parse(const char *method, const char *path,
+		    const char *const *query, const char *body, size_t len,
+		    int *status, char **cause);
 const char	*admin_op_name(enum admin_op);
 void		 admin_req_free(struct admin_req *);
 

@@ -928,6 +928,101 @@ START_TEST(test_concurrent)
 }
 END_TEST
 
+/* admin_parse without a connection: the same rules, as a table. */
+static const struct pure_case {
+	const char	*method;
+	const char	*path;
+	const char	*query[7];
+	const char	*body;
+	int		 status;	/* 0: parsed */
+	int		 op;
+	const char	*words;		/* in the cause, for errors */
+} pure_cases[] = {
+	{ "GET", "/v1/tasks", { "state", "Task_Killed", "job", "web", NULL },
+	    NULL, 0, ADMIN_GET_TASKS, NULL },
+	{ "PATCH", "/v1/jobs/db", { NULL }, "{\"suspended\": false}", 0,
+	    ADMIN_PATCH_JOB, NULL },
+	{ "GET", "/healthz", { NULL }, NULL, 200, 0, NULL },
+	{ "GET", "/nowhere", { NULL }, NULL, 404, 0, "no such endpoint" },
+	{ "PUT", "/v1/jobs", { NULL }, NULL, 405, 0, "allowed: GET" },
+	{ "GET", "/v1/jobs/a b", { NULL }, NULL, 400, 0, "bad identifier" },
+	{ "GET", "/v1/tasks", { "agent", "", "agent", "x", NULL }, NULL, 400, 0,
+	    "given twice" },
+	{ "GET", "/v1/agents", { "job", "x", NULL }, NULL, 400, 0,
+	    "takes none" },
+	{ "PUT", "/v1/blacklist/S1", { NULL }, "{\"reason\": null}", 0,
+	    ADMIN_PUT_BLACKLIST, NULL },
+	{ "PUT", "/v1/blacklist/S1", { NULL }, "{\"reason\": \"a\\u0000b\"}",
+	    400, 0, "malformed JSON body" },
+	{ "POST", "/v1/teardown", { NULL }, "{\"confirm\": \"yes-really\", "
+	    "\"x\": 1}", 400, 0, "unknown field \"x\"" },
+};
+
+START_TEST(test_parse_pure)
+{
+	const struct pure_case *pc = &pure_cases[_i];
+	struct admin_req *r;
+	int status = -1;
+	char *cause = NULL;
+
+	r = admin_parse(pc->method, pc->path, pc->query, pc->body,
+	    pc->body != NULL ? strlen(pc->body) : 0, &status, &cause);
+	ck_assert_msg(status == pc->status, "%s %s: status %d, want %d (%s)",
+	    pc->method, pc->path, status, pc->status, cause);
+	if (pc->status == 0) {
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(r->op, pc->op);
+		ck_assert_ptr_null(cause);
+	} else {
+		ck_assert_ptr_null(r);
+		if (pc->words != NULL)
+			ck_assert_msg(cause != NULL && strstr(cause,
+			    pc->words) != NULL, "%s lacks %s", cause,
+			    pc->words);
+	}
+	if (r != NULL && r->op == ADMIN_GET_TASKS) {
+		ck_assert_str_eq(r->state, "TASK_KILLED");
+		ck_assert_str_eq(r->job, "web");
+		ck_assert_ptr_null(r->agent);
+	}
+	admin_req_free(r);
+	free(cause);
+}
+END_TEST
+
+START_TEST(test_parse_body_limit)
+{
+	char *b = padded_body(64 * 1024 + 1);
+	int status;
+	char *cause = NULL;
+
+	ck_assert_ptr_null(admin_parse("POST", "/v1/reconcile", NULL, b,
+	    strlen(b), &status, &cause));
+	ck_assert_int_eq(status, 413);
+	free(cause);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_token_on_loopback)
+{
+	char *cause = NULL;
+	struct call c;
+
+	/* a configured token is required on loopback too */
+	adm = admin_create(loop, "127.0.0.1:0", token_file("tk\n", 0400),
+	    &queue, &cause);
+	ck_assert_msg(adm != NULL, "admin_create: %s", cause);
+	call(&c, "POST", "/v1/reconcile", NULL);
+	ck_assert_int_eq(c.status, 401);
+	call_clear(&c);
+	call_ex(&c, "POST", "/v1/reconcile", NULL, "bearer tk", 0);
+	ck_assert_int_eq(c.status, 200);
+	call_clear(&c);
+	ck_assert_uint_eq(nseen, 1);
+}
+END_TEST
+
 START_TEST(test_op_names)
 {
 	for (int i = 0; i < ADMIN_OP_MAX; i++) {
@@ -954,6 +1049,9 @@ admin_suite(void)
 	tcase_add_test(tc, test_ids_unique);
 	tcase_add_test(tc, test_content_type);
 	tcase_add_test(tc, test_op_names);
+	tcase_add_loop_test(tc, test_parse_pure, 0,
+	    (int)(sizeof pure_cases / sizeof pure_cases[0]));
+	tcase_add_test(tc, test_parse_body_limit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");
@@ -969,6 +1067,7 @@ admin_suite(void)
 	tcase_add_checked_fixture(tc, loop_setup, loop_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_token);
+	tcase_add_test(tc, test_token_on_loopback);
 	tcase_add_test(tc, test_create_errors);
 	tcase_add_test(tc, test_ipv6_and_localhost);
 	suite_add_tcase(s, tc);
