@@ -1126,12 +1126,14 @@ admin_run(struct admin *a)
 	}
 }
 
+/* MHD's epoll descriptor is readable: let MHD work. */
 static void
 admin_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	admin_run(w->data);
 }
 
+/* MHD's timeout passed, or admin_kick asked for a run. */
 static void
 admin_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {

@@ -822,7 +822,7 @@ START_TEST(test_client_gone)
 
 	hold = 1;
 	call_init(&c, admin_port(adm), "GET", "/v1/state", NULL);
-	c.timeout_ms = 300;
+	c.timeout_ms = 1500;
 	call_launch(&c, &t);
 	call_wait(&c, t);
 	ck_assert_uint_eq(nseen, 1);

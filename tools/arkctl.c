@@ -93,6 +93,7 @@ arkctl_err(const char *fmt, ...)
 
 /* ---- HTTP ---------------------------------------------------------------- */
 
+/* Collects the answer body (CURLOPT_WRITEFUNCTION); refuses past the bound. */
 static size_t
 arkctl_write_cb(char *p, size_t size, size_t n, void *arg)
 {
@@ -345,6 +346,7 @@ struct arkctl_table {
 	size_t	  ncells;
 };
 
+/* Starts an empty table of ncols columns. */
 static void
 arkctl_table_init(struct arkctl_table *t, size_t ncols)
 {
@@ -401,6 +403,7 @@ arkctl_table_print(struct arkctl_table *t)
 
 /* ---- showing answers ----------------------------------------------------- */
 
+/* Shows GET /v1/state as name/value lines. */
 static void
 arkctl_show_state(json_t *j)
 {
@@ -470,6 +473,7 @@ arkctl_job_row(struct arkctl_table *t, const json_t *job)
 	arkctl_table_add(t, arkctl_get(job, "suspended"));
 }
 
+/* Shows GET /v1/jobs as a table. */
 static void
 arkctl_show_jobs(json_t *j)
 {
@@ -485,6 +489,7 @@ arkctl_show_jobs(json_t *j)
 	arkctl_table_print(&t);
 }
 
+/* Shows a job: its summary, slots and, for a daemon job, coverage. */
 static void
 arkctl_show_job(json_t *j)
 {
@@ -528,6 +533,7 @@ arkctl_show_job(json_t *j)
 	}
 }
 
+/* Shows GET /v1/tasks as a table. */
 static void
 arkctl_show_tasks(json_t *j)
 {
@@ -552,6 +558,7 @@ arkctl_show_tasks(json_t *j)
 	arkctl_table_print(&t);
 }
 
+/* Shows GET /v1/agents as a table. */
 static void
 arkctl_show_agents(json_t *j)
 {
@@ -576,6 +583,7 @@ arkctl_show_agents(json_t *j)
 	arkctl_table_print(&t);
 }
 
+/* Shows GET /v1/blacklist as a table. */
 static void
 arkctl_show_blacklist(json_t *j)
 {
@@ -594,6 +602,7 @@ arkctl_show_blacklist(json_t *j)
 	arkctl_table_print(&t);
 }
 
+/* Confirms PUT /v1/blacklist/{agent}. */
 static void
 arkctl_show_blacklisted(json_t *j)
 {
@@ -604,6 +613,7 @@ arkctl_show_blacklisted(json_t *j)
 	free(r);
 }
 
+/* Confirms DELETE /v1/blacklist/{agent}. */
 static void
 arkctl_show_unblacklisted(json_t *j)
 {
@@ -613,6 +623,7 @@ arkctl_show_unblacklisted(json_t *j)
 	free(a);
 }
 
+/* Confirms POST /v1/reconcile with the reconciliation state. */
 static void
 arkctl_show_reconcile(json_t *j)
 {
@@ -624,6 +635,7 @@ arkctl_show_reconcile(json_t *j)
 	free(o);
 }
 
+/* Confirms POST /v1/jobs/{id}/restart. */
 static void
 arkctl_show_restart(json_t *j)
 {
@@ -633,6 +645,7 @@ arkctl_show_restart(json_t *j)
 	free(id);
 }
 
+/* Confirms POST /v1/tasks/{id}/kill. */
 static void
 arkctl_show_kill(json_t *j)
 {
@@ -642,6 +655,7 @@ arkctl_show_kill(json_t *j)
 	free(id);
 }
 
+/* Confirms POST /v1/reload with the new configuration version. */
 static void
 arkctl_show_reload(json_t *j)
 {
@@ -651,6 +665,7 @@ arkctl_show_reload(json_t *j)
 	free(v);
 }
 
+/* Confirms POST /v1/teardown. */
 static void
 arkctl_show_teardown(json_t *j)
 {
@@ -672,18 +687,21 @@ arkctl_path(const char *prefix, const char *arg, const char *suffix)
 	return buf_steal(&b, NULL);
 }
 
+/* status: GET /v1/state. */
 static int
 arkctl_cmd_status(struct arkctl *a, const struct arkctl_cmd *c)
 {
 	return arkctl_do(a, "GET", "/v1/state", NULL, arkctl_show_state);
 }
 
+/* jobs: GET /v1/jobs. */
 static int
 arkctl_cmd_jobs(struct arkctl *a, const struct arkctl_cmd *c)
 {
 	return arkctl_do(a, "GET", "/v1/jobs", NULL, arkctl_show_jobs);
 }
 
+/* job ID: GET /v1/jobs/ID. */
 static int
 arkctl_cmd_job(struct arkctl *a, const struct arkctl_cmd *c)
 {
@@ -694,6 +712,7 @@ arkctl_cmd_job(struct arkctl *a, const struct arkctl_cmd *c)
 	return rc;
 }
 
+/* tasks: GET /v1/tasks with the filters given. */
 static int
 arkctl_cmd_tasks(struct arkctl *a, const struct arkctl_cmd *c)
 {
@@ -724,12 +743,14 @@ arkctl_cmd_tasks(struct arkctl *a, const struct arkctl_cmd *c)
 	return rc;
 }
 
+/* agents: GET /v1/agents. */
 static int
 arkctl_cmd_agents(struct arkctl *a, const struct arkctl_cmd *c)
 {
 	return arkctl_do(a, "GET", "/v1/agents", NULL, arkctl_show_agents);
 }
 
+/* blacklist add AGENT: PUT /v1/blacklist/AGENT, with the reason. */
 static int
 arkctl_cmd_bl_add(struct arkctl *a, const struct arkctl_cmd *c)
 {
@@ -754,6 +775,7 @@ arkctl_cmd_bl_add(struct arkctl *a, const struct arkctl_cmd *c)
 	return rc;
 }
 
+/* blacklist rm AGENT: DELETE /v1/blacklist/AGENT. */
 static int
 arkctl_cmd_bl_rm(struct arkctl *a, const struct arkctl_cmd *c)
 {
@@ -764,6 +786,7 @@ arkctl_cmd_bl_rm(struct arkctl *a, const struct arkctl_cmd *c)
 	return rc;
 }
 
+/* blacklist ls: GET /v1/blacklist. */
 static int
 arkctl_cmd_bl_ls(struct arkctl *a, const struct arkctl_cmd *c)
 {
@@ -771,6 +794,7 @@ arkctl_cmd_bl_ls(struct arkctl *a, const struct arkctl_cmd *c)
 	    arkctl_show_blacklist);
 }
 
+/* reconcile: POST /v1/reconcile. */
 static int
 arkctl_cmd_reconcile(struct arkctl *a, const struct arkctl_cmd *c)
 {
@@ -778,6 +802,7 @@ arkctl_cmd_reconcile(struct arkctl *a, const struct arkctl_cmd *c)
 	    arkctl_show_reconcile);
 }
 
+/* restart JOB: POST /v1/jobs/JOB/restart. */
 static int
 arkctl_cmd_restart(struct arkctl *a, const struct arkctl_cmd *c)
 {
@@ -799,6 +824,7 @@ arkctl_patch(struct arkctl *a, const char *job, const char *body)
 	return rc;
 }
 
+/* scale JOB N: checks N, then PATCH {"instances": N}. */
 static int
 arkctl_cmd_scale(struct arkctl *a, const struct arkctl_cmd *c)
 {
@@ -821,18 +847,21 @@ arkctl_cmd_scale(struct arkctl *a, const struct arkctl_cmd *c)
 	return rc;
 }
 
+/* suspend JOB: PATCH {"suspended": true}. */
 static int
 arkctl_cmd_suspend(struct arkctl *a, const struct arkctl_cmd *c)
 {
 	return arkctl_patch(a, a->pos[1], "{\"suspended\":true}");
 }
 
+/* resume JOB: PATCH {"suspended": false}. */
 static int
 arkctl_cmd_resume(struct arkctl *a, const struct arkctl_cmd *c)
 {
 	return arkctl_patch(a, a->pos[1], "{\"suspended\":false}");
 }
 
+/* kill TASK: POST /v1/tasks/TASK/kill. */
 static int
 arkctl_cmd_kill(struct arkctl *a, const struct arkctl_cmd *c)
 {
@@ -843,12 +872,14 @@ arkctl_cmd_kill(struct arkctl *a, const struct arkctl_cmd *c)
 	return rc;
 }
 
+/* reload: POST /v1/reload. */
 static int
 arkctl_cmd_reload(struct arkctl *a, const struct arkctl_cmd *c)
 {
 	return arkctl_do(a, "POST", "/v1/reload", NULL, arkctl_show_reload);
 }
 
+/* teardown: only with --yes-really, POST /v1/teardown. */
 static int
 arkctl_cmd_teardown(struct arkctl *a, const struct arkctl_cmd *c)
 {
@@ -862,6 +893,7 @@ arkctl_cmd_teardown(struct arkctl *a, const struct arkctl_cmd *c)
 	    "{\"confirm\":\"yes-really\"}", arkctl_show_teardown);
 }
 
+/* metrics: GET /metrics, printed as it came. */
 static int
 arkctl_cmd_metrics(struct arkctl *a, const struct arkctl_cmd *c)
 {
@@ -961,8 +993,8 @@ static const struct arkctl_cmd arkctl_cmds[] = {
 	    "its slot", arkctl_cmd_kill, NULL },
 	{ "reload", "", 0, 0, "", "re-read arkd's configuration file",
 	    arkctl_cmd_reload, NULL },
-	{ "teardown", "--yes-really", 0, 0, "yes-really", "kill every task, remove the "
-	    "framework", arkctl_cmd_teardown,
+	{ "teardown", "--yes-really", 0, 0, "yes-really", "kill every task, "
+	    "remove the framework", arkctl_cmd_teardown,
 	    "TEARDOWN kills every task of the framework and removes it from "
 	    "Mesos;\nthere is no undo. --yes-really is required.\n" },
 	{ "metrics", "", 0, 0, "", "print the Prometheus metrics",
@@ -984,6 +1016,7 @@ static const struct arkctl_cmd arkctl_bl_cmds[] = {
 
 /* ---- command line -------------------------------------------------------- */
 
+/* Prints the command list and the global options to f. */
 static void
 arkctl_usage_main(FILE *f)
 {
@@ -1017,6 +1050,7 @@ arkctl_usage_main(FILE *f)
 	    "3 arkd unreachable.\n");
 }
 
+/* Prints the usage of one command (prefix: "blacklist " or "") to f. */
 static void
 arkctl_usage_cmd(FILE *f, const char *prefix, const struct arkctl_cmd *c)
 {
@@ -1364,6 +1398,7 @@ arkctl_main(struct arkctl *a, int argc, char **argv)
 	return c->run(a, c);
 }
 
+/* Runs arkctl; the exit code is the contract in arkctl(1). */
 int
 main(int argc, char **argv)
 {
