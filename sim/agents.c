@@ -449,7 +449,13 @@ agents_free_all(struct sim *sim)
 
 	for (i = 0; i < sim->nagents; i++) {
 		struct sim_agent *a = sim->agentv[i];
+		struct sim_inverse *io;
 
+		while ((io = a->inverses) != NULL) {
+			a->inverses = io->next;
+			free(io->id);
+			free(io);
+		}
 		ev_timer_stop(sim->loop, &a->timer);
 		free(a->id);
 		free(a->hostname);

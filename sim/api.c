@@ -314,6 +314,8 @@ api_decode(struct sim_req *req, enum codec_type codec)
 	return call;
 }
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 /* Answers RECONCILE_OPERATIONS: 200 with an empty list (no operations). */
 static void
 api_reconcile_operations(struct sim_req *req, enum codec_type codec)
@@ -331,6 +333,7 @@ api_reconcile_operations(struct sim_req *req, enum codec_type codec)
 		    b.len, NULL);
 	buf_clear(&b);
 }
+#pragma GCC diagnostic pop
 
 /* Carries out a call of a subscribed framework; answers req. */
 static void

@@ -520,6 +520,7 @@ fw_free(struct sim_framework *fw)
 		sim_stream_set_framework(fw->stream, NULL);
 	ev_timer_stop(sim->loop, &fw->heartbeat);
 	ev_timer_stop(sim->loop, &fw->failover);
+	alloc_remove_fw_offers(sim, fw, 0);
 	task_remove_fw(sim, fw);
 	htab_clear(&fw->tasks);
 	i = 0;

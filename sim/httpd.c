@@ -81,6 +81,9 @@ struct sim_stream {
 
 static void	httpd_update(struct sim_server *);
 
+static void	httpd_log_cb(void *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
 /* Logs what MHD has to say. */
 static void
 httpd_log_cb(void *cls, const char *fmt, va_list ap)
@@ -358,10 +361,8 @@ sim_server_free(struct sim_server *srv)
 		return;
 	loop = srv->sim->loop;
 	/* MHD must not be stopped with suspended connections. */
-	for (st = srv->streams; st != NULL; st = st->next) {
-		st->fw = NULL;
+	for (st = srv->streams; st != NULL; st = st->next)
 		sim_stream_close(st, 1);
-	}
 	MHD_run(srv->d);
 	ev_io_stop(loop, &srv->io);
 	ev_timer_stop(loop, &srv->timer);

@@ -194,6 +194,13 @@ sim_free(struct sim *sim)
 	if (sim == NULL)
 		return;
 	alloc_stop(sim);
+	/* Streams die with their servers: detach the frameworks first. */
+	while ((fw = htab_next(&sim->frameworks, &i)) != NULL) {
+		if (fw->stream != NULL)
+			sim_stream_set_framework(fw->stream, NULL);
+		fw->stream = NULL;
+	}
+	i = 0;
 	masters_free(sim);
 	sim_server_free(sim->control);
 	while ((fw = htab_next(&sim->frameworks, &i)) != NULL)

@@ -113,7 +113,8 @@ task_pb_container(struct task_pb *p, const struct sim_task *t, int executor)
 	p->cs.n_network_infos = 1;
 	p->cs.network_infos = p->niv;
 	p->cs.has_executor_pid = 1;
-	p->cs.executor_pid = 10000 + (uint32_t)(t->launched * 1000) % 50000;
+	p->cs.executor_pid = 10000 + (uint32_t)((uint64_t)(t->launched *
+	    1000) % 50000);
 	p->st.container_status = &p->cs;
 }
 

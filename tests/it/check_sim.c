@@ -125,6 +125,9 @@ sim_stop(void)
 	ck_assert_msg(alive, "ark-sim died");
 }
 
+static int	control(const char *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 /* POSTs a control call; returns the status. */
 static int
 control(const char *fault, const char *fmt, ...)
