@@ -1200,8 +1200,9 @@ task_json(const struct sim_task *t)
 }
 
 /*
- * Launches count tasks for fw straight onto agents with room (no offer,
- * no update: they are TASK_RUNNING at once). For benchmarks.
+ * Launches count tasks for fw straight onto agents with room (no offer:
+ * an outstanding offer of such an agent is rescinded; no update: they are
+ * TASK_RUNNING at once). For benchmarks.
  */
 size_t
 task_bulk_launch(struct sim *sim, struct sim_framework *fw, size_t count,
@@ -1227,8 +1228,13 @@ task_bulk_launch(struct sim *sim, struct sim_framework *fw, size_t count,
 		}
 		res_copy(&avail, &a->total);
 		res_sub(&avail, &a->used);
+		if (!res_contains(&avail, &need)) {
+			misses++;
+			continue;
+		}
+		/* The agent's resources are taken back from its offer. */
 		if (a->offer != NULL)
-			res_sub(&avail, &a->offer->res);
+			alloc_remove_offer(sim, a->offer, 1);
 		if (!res_contains(&avail, &need)) {
 			misses++;
 			continue;
