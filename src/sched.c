@@ -660,10 +660,11 @@ sched_job_set_instances(struct sched *s, struct sched_job *j, uint32_t n,
 		}
 		sched_slot_set(s, sl, sl->task != NULL ? SLOT_ACTIVE : SLOT_DONE,
 		    "scaled down");
-		for (struct sched_task *t = j->task_head; t != NULL; t = t->jnext)
-			if (t->slot == sl)
-				sched_task_kill(s, t, KILL_SCALE, out);
 	}
+	/* one pass over the tasks, not one per slot */
+	for (struct sched_task *t = j->task_head; t != NULL; t = t->jnext)
+		if (t->slot != NULL && t->slot->doomed)
+			sched_task_kill(s, t, KILL_SCALE, out);
 }
 
 void
