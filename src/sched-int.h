@@ -98,7 +98,10 @@ struct sched_task {
 	char		*offer_id;
 	char		*job_hash;
 	int		 state;		/* TaskState or SCHED_LAUNCHING */
-	double		 ts;		/* timestamp of the last status applied */
+	double		 ts[2];		/* timestamp of the last status applied,
+					 * per clock: [0] the master's, [1] the
+					 * agent's (clocks of two machines are
+					 * never compared) */
 	int64_t		 launched_at;	/* wall ms */
 	int64_t		 updated_at;	/* wall ms of the last update, 0 none */
 	int64_t		 running_since;	/* monotonic ms of the first RUNNING */

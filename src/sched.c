@@ -1513,16 +1513,24 @@ sched_task_update(struct sched *s, struct sched_task *t,
 {
 	enum sched_class cl = sched_class(st);
 	int prev = t->state, changed = 0;
+	int clock = st->has_source &&
+	    st->source == MESOS__V1__TASK_STATUS__SOURCE__SOURCE_MASTER ? 0 : 1;
 	struct sched_slot *sl = t->slot;
 
 	reconcile_seen(&s->rec, &t->rec, s->fid, s->now, out);
-	if (st->has_timestamp && t->ts > 0 && st->timestamp < t->ts) {
+	/*
+	 * Out of order: a live status older than one already applied from
+	 * the same clock is stale. A terminal status always applies (nothing
+	 * comes after it), so clock skew can never hide a task's end.
+	 */
+	if (st->has_timestamp && cl != CLASS_GONE && t->ts[clock] > 0 &&
+	    st->timestamp < t->ts[clock]) {
 		log_debug("sched: task %s: stale %s ignored", t->id,
 		    sched_state_name(st->state));
 		return;
 	}
 	if (st->has_timestamp)
-		t->ts = st->timestamp;
+		t->ts[clock] = st->timestamp;
 	if (t->agent == NULL && st->agent_id != NULL &&
 	    st->agent_id->value != NULL) {
 		sched_set_str(&t->agent_id, st->agent_id->value);
@@ -1636,7 +1644,9 @@ sched_unknown_task(struct sched *s, const Mesos__V1__TaskStatus *st,
 		t->launched_at = s->wall;
 		t->updated_at = s->wall;
 		if (st->has_timestamp)
-			t->ts = st->timestamp;
+			t->ts[st->has_source && st->source ==
+			    MESOS__V1__TASK_STATUS__SOURCE__SOURCE_MASTER ?
+			    0 : 1] = st->timestamp;
 		if (st->state == MESOS__V1__TASK_STATE__TASK_RUNNING)
 			t->running_since = s->now;
 		if (sched_class(st) == CLASS_ASTRAY)

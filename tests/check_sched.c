@@ -277,6 +277,46 @@ START_TEST(test_update_ack_after_store)
 }
 END_TEST
 
+/* The master's clock and the agents' are never compared. */
+START_TEST(test_clock_skew)
+{
+	Mesos__V1__Offer *o;
+	Mesos__V1__Scheduler__Event *e;
+	char **ids, **ags;
+	size_t n;
+
+	st_init(&T, st_config(SERVICE3, NULL), NULL);
+	st_subscribe(&T, "fw-1");
+	o = st_offer("o1", "a1", "h1", 4, 1024, 0, 0);
+	st_event(&T, st_ev_offers(&o, 1));
+	n = launched(&T, &ids, &ags);
+	st_event(&T, st_ev_update(ids[0], S(RUNNING), "a1", "u", 50, -1));
+	/* the master (clock ahead) says UNREACHABLE at 100 */
+	e = st_ev_update(ids[0], S(UNREACHABLE), "a1", NULL, 100, -1);
+	e->update->status->has_source = 1;
+	e->update->status->source =
+	    MESOS__V1__TASK_STATUS__SOURCE__SOURCE_MASTER;
+	st_event(&T, e);
+	ck_assert_uint_eq(tasks_in(&T, "web", "TASK_UNREACHABLE"), 1);
+	/* the agent (clock behind) says RUNNING at 60: newer on its clock */
+	st_event(&T, st_ev_update(ids[0], S(RUNNING), "a1", "u", 60, -1));
+	ck_assert_uint_eq(tasks_in(&T, "web", "TASK_RUNNING"), 1);
+	/* an agent STARTING at 55 is stale on the agent's clock */
+	st_event(&T, st_ev_update(ids[0], S(STARTING), "a1", "u", 55, -1));
+	ck_assert_uint_eq(st_count(&T, EFFECT_STORE), 0);
+	/* a terminal status applies even when its time looks old */
+	e = st_ev_update(ids[1], S(RUNNING), "a1", NULL, 500, -1);
+	e->update->status->has_source = 1;
+	e->update->status->source =
+	    MESOS__V1__TASK_STATUS__SOURCE__SOURCE_MASTER;
+	st_event(&T, e);
+	st_event(&T, st_ev_update(ids[1], S(FAILED), "a1", "u", 1, -1));
+	ck_assert_uint_eq(st_count_store(&T, STORE_TASK_DEL), 1);
+	free_strv(ids, n);
+	free_strv(ags, n);
+}
+END_TEST
+
 /* Every TaskState: what the slot does next. */
 static const struct {
 	int	 state;
@@ -1172,6 +1212,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_service_launch);
 	tcase_add_test(tc, test_decline_batched_and_fit);
 	tcase_add_test(tc, test_update_ack_after_store);
+	tcase_add_test(tc, test_clock_skew);
 	tcase_add_loop_test(tc, test_every_state, 0,
 	    (int)(sizeof state_table / sizeof state_table[0]));
 	tcase_add_test(tc, test_restart_policies);
