@@ -156,10 +156,10 @@ task_write_head(struct sim *sim, struct sim_task *t)
 	p.st.uuid.data = u->uuid;
 	p.st.uuid.len = 16;
 	task_pb_container(&p, t, u->source == SRC(SOURCE_EXECUTOR));
-	if (u->sends++ > 0)
-		sim->c.updates_resent++;
 	if (fw_send(t->fw, &p.ev) != 0)
 		return;
+	if (u->sends++ > 0)
+		sim->c.updates_resent++;
 	sim->c.updates_sent++;
 	if (sim->duplicate_updates > 0) {
 		sim->duplicate_updates--;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -1787,6 +1788,165 @@ START_TEST(test_agents_file)
 }
 END_TEST
 
+
+/* The leader's port from /state (0 if none). */
+static int
+leader_port(void)
+{
+	json_t *st = sim_get("state"), *m;
+	size_t i;
+	int port = 0;
+
+	json_array_foreach(json_object_get(st, "masters"), i, m) {
+		if (json_is_true(json_object_get(m, "leader")))
+			port = (int)json_integer_value(json_object_get(m,
+			    "port"));
+	}
+	json_decref(st);
+	return port;
+}
+
+/* Acknowledges every unacknowledged update seen; launches on offers. */
+static void
+chaos_step(struct ts *t, unsigned *seed, int *ntask)
+{
+	size_t i;
+
+	ts_pump(t, 20);
+	for (i = 0; i < t->nev; i++) {
+		Mesos__V1__Scheduler__Event *e = t->ev[i];
+
+		if (t->used[i])
+			continue;
+		t->used[i] = 1;
+		if (e->type == EV(UPDATE) && e->update->status->has_uuid)
+			ts_ack(t, e);
+		else if (e->type == EV(OFFERS) && rand_r(seed) % 2 == 0) {
+			char id[32];
+
+			snprintf(id, sizeof id, "c%d", (*ntask)++);
+			ts_launch(t, e->offers->offers[0], id, 0.1, NULL);
+		}
+	}
+}
+
+/* Resubscribes (to the leader) when the stream is gone or broken. */
+static void
+chaos_resubscribe(struct ts *t, char *fid)
+{
+	int port;
+
+	if (!t->closed && !t->bad && t->multi != NULL)
+		return;
+	ts_close(t);
+	port = leader_port();
+	if (port == 0)
+		return;
+	ts_open(t, port, rand() % 2 ? CODEC_JSON : CODEC_PROTOBUF,
+	    subscribe_call(fid[0] ? fid : NULL, 1, 3600));
+	if (ts_wait(t, EV(SUBSCRIBED), NULL, -1, 2000) != NULL &&
+	    fid[0] == '\0') {
+		size_t i;
+
+		for (i = 0; i < t->nev; i++)
+			if (t->ev[i]->type == EV(SUBSCRIBED))
+				snprintf(fid, 256, "%s",
+				    t->ev[i]->subscribed->framework_id->value);
+	}
+	snprintf(t->framework_id, sizeof t->framework_id, "%s", fid);
+}
+
+/*
+ * Random faults in a row (seeded, seed printed) against a scheduler that
+ * keeps resubscribing, launching and acknowledging: ark-sim stays up, and
+ * once the faults stop every update gets acknowledged.
+ */
+START_TEST(test_chaos)
+{
+	static const char *const faults[] = {
+		"drop-stream", "stall", "unstall", "slow-stream",
+		"malformed-record", "oversized-record", "fail-calls",
+		"failover", "partition", "heal", "add-agents", "drop-acks",
+		"duplicate-updates", "maintenance", "maintenance-stop",
+		"rescind-offers", "crash-task", "forget-task", "flood",
+		"finish-task", "error",
+	};
+	unsigned seed = (unsigned)time(NULL);
+	char fid[256] = "";
+	struct ts t;
+	int i, ntask = 0, st;
+	json_t *state;
+
+	if (getenv("SIM_SEED") != NULL)
+		seed = (unsigned)strtoul(getenv("SIM_SEED"), NULL, 10);
+	fprintf(stderr, "test_chaos: seed %u\n", seed);
+	srand(seed);
+	sim_start("--masters", "2", "--agents", "4", NULL);
+	memset(&t, 0, sizeof t);
+	t.closed = 1;
+	for (i = 0; i < 150; i++) {
+		const char *f = faults[rand_r(&seed) % (sizeof faults /
+		    sizeof faults[0])];
+		char task[32];
+		int agent = rand_r(&seed) % 4;
+		json_t *sl;
+		const char *aid = NULL;
+
+		chaos_resubscribe(&t, fid);
+		chaos_step(&t, &seed, &ntask);
+		state = sim_get("state");
+		ck_assert_msg(state != NULL, "ark-sim does not answer (seed %u,"
+		    " step %d)", seed, i);
+		sl = json_array_get(json_object_get(state, "slaves"),
+		    (size_t)agent);
+		if (sl != NULL)
+			aid = json_string_value(json_object_get(sl, "id"));
+		snprintf(task, sizeof task, "c%d", ntask > 0 ?
+		    rand_r(&seed) % ntask : 0);
+		if (strcmp(f, "failover") == 0)
+			st = control(f, "{\"gap\":0.05,\"reregister_delay\":0.2}");
+		else if (strcmp(f, "partition") == 0 && aid != NULL)
+			st = control(f, "{\"agent_id\":\"%s\",\"unreachable_after\""
+			    ":0.1}", aid);
+		else if (strcmp(f, "heal") == 0)
+			st = control(f, "{\"all\":true}");
+		else if ((strcmp(f, "maintenance") == 0 ||
+		    strcmp(f, "maintenance-stop") == 0) && aid != NULL)
+			st = control(f, "{\"agent_id\":\"%s\"}", aid);
+		else if (strstr(f, "-task") != NULL)
+			st = control(f, "{\"task_id\":\"%s\"}", task);
+		else if (strcmp(f, "stall") == 0)
+			st = control(f, "{\"seconds\":0.2}");
+		else if (strcmp(f, "slow-stream") == 0)
+			st = control(f, "{\"bytes_per_second\":100000}");
+		else if (strcmp(f, "flood") == 0)
+			st = control(f, "{\"count\":200}");
+		else
+			st = control(f, NULL);
+		json_decref(state);
+		ck_assert_msg(st == 200 || st == 404 || st == 409,
+		    "fault %s: %d (seed %u, step %d)", f, st, seed, i);
+		ts_pump(&t, 10);
+	}
+	/* Calm: everything heals, the scheduler acknowledges what comes. */
+	ck_assert_int_eq(control("fail-calls", "{\"status\":0}"), 200);
+	ck_assert_int_eq(control("heal", "{\"all\":true}"), 200);
+	ck_assert_int_eq(control("unstall", NULL) == 200 ||
+	    control("unstall", NULL) == 404, 1);
+	{
+		long long end = tu_now_ms() + 20000;
+
+		while (tu_now_ms() < end && counter("updates_unacked") > 0) {
+			chaos_resubscribe(&t, fid);
+			chaos_step(&t, &seed, &ntask);
+		}
+	}
+	ck_assert_msg(counter("updates_unacked") == 0, "%lld updates not "
+	    "acknowledged (seed %u)", counter("updates_unacked"), seed);
+	ts_close(&t);
+}
+END_TEST
+
 /*
  * The suite. SIM_TEST=<name> runs one test (for debugging); the log of a
  * failed test's simulator is printed.
@@ -1827,6 +1987,7 @@ sim_suite(void)
 		&test_get_agents,
 		&test_flood,
 		&test_agents_file,
+		&test_chaos,
 	};
 	Suite *s = suite_create("ark-sim");
 	TCase *tc = tcase_create("sim");
