@@ -357,3 +357,14 @@ offers_unavailable_at(const Mesos__V1__Offer *o)
 		return 0;
 	return o->unavailability->start->nanoseconds / 1000000;
 }
+
+int64_t
+offers_unavailable_until(const Mesos__V1__Offer *o)
+{
+	if (o->unavailability == NULL || o->unavailability->start == NULL)
+		return 0;
+	if (o->unavailability->duration == NULL)
+		return INT64_MAX;
+	return (o->unavailability->start->nanoseconds +
+	    o->unavailability->duration->nanoseconds) / 1000000;
+}

@@ -73,5 +73,7 @@ int		 offers_constraint_ok(const struct config_constraint *,
 		    const char *value);
 /* The time an offer's unavailability starts, ms since the epoch; 0: none. */
 int64_t		 offers_unavailable_at(const Mesos__V1__Offer *);
+/* The time it ends (start + duration); INT64_MAX without a duration. */
+int64_t		 offers_unavailable_until(const Mesos__V1__Offer *);
 
 #endif

@@ -386,9 +386,7 @@ sa_agents_reply(struct sched *s, const struct admin_req *r,
 		    "attributes", attrs,
 		    "resources", "cpus", a->cpus, "mem", a->mem, "disk", a->disk,
 		    "blacklisted", sched_blacklisted(s, a) != NULL,
-		    "draining", a->drain_info || a->inverse ||
-		    (a->unavailable_at != 0 && a->unavailable_at - s->wall <
-		    SCHED_UNAVAILABLE_HORIZON_MS),
+		    "draining", sched_agent_draining(s, a),
 		    "tasks", (json_int_t)a->ntasks));
 	}
 	free(v);

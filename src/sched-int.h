@@ -82,6 +82,7 @@ struct sched_agent {
 	int		 drain_info;	/* the operator drains it (DRAIN_AGENT) */
 	int		 inverse;	/* an inverse offer came: we move off */
 	int64_t		 unavailable_at;	/* wall ms maintenance starts */
+	int64_t		 unavailable_until;	/* and ends (INT64_MAX: open) */
 	int64_t		 last_offer;	/* monotonic ms */
 	struct sched_task *tasks;	/* tasks on it (anext list) */
 	size_t		 ntasks;
@@ -252,6 +253,8 @@ void		 sched_daemon_sync(struct sched *, struct sched_agent *,
 void		 sched_daemon_sync_all(struct sched *, struct effects *);
 int		 sched_eligible(const struct sched *, const struct sched_job *,
 		    const struct sched_agent *, const char **why);
+int		 sched_agent_draining(const struct sched *,
+		    const struct sched_agent *);
 const struct sched_blacklist *sched_blacklisted(const struct sched *,
 		    const struct sched_agent *);
 void		 sched_blacklist_apply(struct sched *, struct effects *);

@@ -279,13 +279,14 @@ sched_agent_field(const struct sched_agent *a, const char *f)
 }
 
 /* Whether a is draining or its maintenance starts soon. */
-static int
+int
 sched_agent_draining(const struct sched *s, const struct sched_agent *a)
 {
 	if (a->drain_info || a->inverse)
 		return 1;
 	return a->unavailable_at != 0 &&
-	    a->unavailable_at - s->wall < SCHED_UNAVAILABLE_HORIZON_MS;
+	    a->unavailable_at - s->wall < SCHED_UNAVAILABLE_HORIZON_MS &&
+	    s->wall < a->unavailable_until;
 }
 
 const struct sched_blacklist *
@@ -1377,6 +1378,7 @@ sched_agent_from_offer(struct sched *s, const Mesos__V1__Offer *o,
 	}
 	if (a->unavailable_at != offers_unavailable_at(o)) {
 		a->unavailable_at = offers_unavailable_at(o);
+		a->unavailable_until = offers_unavailable_until(o);
 		changed = 1;
 	}
 	if (a->unavailable_at == 0 && a->inverse) {
@@ -1958,9 +1960,14 @@ sched_on_inverse_offers(struct sched *s,
 		a = sched_agent_get(s, io->agent_id->value, 1);
 		a->inverse = 1;
 		if (io->unavailability != NULL &&
-		    io->unavailability->start != NULL)
+		    io->unavailability->start != NULL) {
 			a->unavailable_at =
 			    io->unavailability->start->nanoseconds / 1000000;
+			a->unavailable_until = io->unavailability->duration !=
+			    NULL ? a->unavailable_at +
+			    io->unavailability->duration->nanoseconds / 1000000 :
+			    INT64_MAX;
+		}
 		log_info("sched: agent %s: inverse offer: moving off", a->id);
 		for (struct sched_task *t = a->tasks, *nt; t != NULL; t = nt) {
 			nt = t->anext;

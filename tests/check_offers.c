@@ -277,6 +277,11 @@ START_TEST(test_unavailability)
 	ck_assert_int_eq(offers_unavailable_at(o), 0);
 	st_offer_unavailable(o, 1234567);
 	ck_assert_int_eq(offers_unavailable_at(o), 1234567);
+	ck_assert_int_eq(offers_unavailable_until(o), INT64_MAX);
+	o->unavailability->duration = xmalloc(sizeof *o->unavailability->duration);
+	mesos__v1__duration_info__init(o->unavailability->duration);
+	o->unavailability->duration->nanoseconds = 1000000000LL;
+	ck_assert_int_eq(offers_unavailable_until(o), 1234567 + 1000);
 	codec_free(o);
 }
 END_TEST
