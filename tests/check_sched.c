@@ -1200,6 +1200,48 @@ START_TEST(test_rolling_restart)
 }
 END_TEST
 
+START_TEST(test_offer_constraints_fallback)
+{
+	Mesos__V1__Offer *o;
+	struct admin_req *r;
+	Mesos__V1__Scheduler__Call *c;
+	uint64_t cookie;
+
+	st_init(&T, st_config(SERVICE3, NULL), NULL);
+	st_subscribe(&T, "fw-1");
+	/* agent a1 is known as h1: its id in the blacklist goes out as h1 */
+	o = st_offer("o1", "a1", "h1", 0.1, 1, 0, 0);
+	st_event(&T, st_ev_offers(&o, 1));
+	r = st_req(ADMIN_PUT_BLACKLIST, "a1");
+	ck_assert_int_eq(st_admin(&T, r, NULL), 200);
+	ck_assert_uint_eq(st_count_call(&T, T_UPDATE_FW), 1);
+	c = st_call(&T, T_UPDATE_FW, 0);
+	ck_assert_str_eq(c->update_framework->offer_constraints->
+	    role_constraints[0]->value->groups[0]->attribute_constraints[0]->
+	    predicate->text_not_equals->value, "h1");
+	ck_assert_str_eq(c->update_framework->framework_info->id->value,
+	    "fw-1");
+	cookie = st_call_cookie(&T, T_UPDATE_FW, 0);
+	ck_assert(cookie != 0);
+	/* an older master refuses: arkd stops sending constraints */
+	st_call_done(&T, cookie, T_UPDATE_FW, 400);
+	r = st_req(ADMIN_PUT_BLACKLIST, "h2");
+	ck_assert_int_eq(st_admin(&T, r, NULL), 200);
+	ck_assert_uint_eq(st_count_call(&T, T_UPDATE_FW), 0);
+	/* and declines the blacklisted agents' offers itself */
+	o = st_offer("o2", "a2", "h2", 8, 1024, 0, 0);
+	st_event(&T, st_ev_offers(&o, 1));
+	ck_assert_uint_eq(st_launches(&T), 0);
+	ck_assert_uint_eq(st_count_call(&T, T_DECLINE), 1);
+	o = st_offer("o3", "a1", "h1", 8, 1024, 0, 0);
+	st_event(&T, st_ev_offers(&o, 1));
+	ck_assert_uint_eq(st_launches(&T), 0);
+	o = st_offer("o4", "a3", "h3", 8, 1024, 0, 0);
+	st_event(&T, st_ev_offers(&o, 1));
+	ck_assert_uint_eq(st_launches(&T), 3);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -1235,6 +1277,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_disconnect_and_kill_later);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_rolling_restart);
+	tcase_add_test(tc, test_offer_constraints_fallback);
 	suite_add_tcase(s, tc);
 	return s;
 }
