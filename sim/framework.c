@@ -545,9 +545,9 @@ fw_free(struct sim_framework *fw)
 	free(fw);
 }
 
-/* Describes fw for /state (tasks, offers, stream). */
+/* Describes fw for /state (tasks unless with_tasks is 0, offers, stream). */
 json_t *
-fw_json(const struct sim_framework *fw)
+fw_json(const struct sim_framework *fw, int with_tasks)
 {
 	json_t *o, *roles = json_array(), *sup = json_array(), *caps;
 	json_t *tasks = json_array(), *offers = json_array();
@@ -568,12 +568,12 @@ fw_json(const struct sim_framework *fw)
 	if (fw->multi_role)
 		json_array_append_new(caps, json_string("MULTI_ROLE"));
 	i = 0;
-	while ((t = htab_next(&fw->tasks, &i)) != NULL)
+	while (with_tasks && (t = htab_next(&fw->tasks, &i)) != NULL)
 		json_array_append_new(tasks, task_json(t));
 	for (of = fw->offers; of != NULL; of = of->next)
 		json_array_append_new(offers, alloc_offer_json(of));
 	o = json_pack("{s:s,s:s?,s:s?,s:s?,s:s,s:b,s:b,s:b,s:f,s:b,s:o,s:o,"
-	    "s:o,s:f,s:f,s:f,s:o,s:O,s:o,s:I}",
+	    "s:o,s:f,s:f,s:f,s:o,s:o,s:o,s:I,s:I}",
 	    "id", fw->id, "name", fw->name, "user", fw->user,
 	    "principal", fw->principal, "state", sim_fw_state_name(fw->state),
 	    "active", fw->state == SIM_FW_CONNECTED,
@@ -585,8 +585,10 @@ fw_json(const struct sim_framework *fw)
 	    "registered_time", fw->registered_time,
 	    "reregistered_time", fw->reregistered_time,
 	    "unregistered_time", fw->unregistered_time,
-	    "tasks", tasks, "completed_tasks", fw->completed,
-	    "offers", offers, "calls", (json_int_t)fw->calls);
+	    "tasks", tasks, "completed_tasks", with_tasks ?
+	    json_incref(fw->completed) : json_array(),
+	    "offers", offers, "calls", (json_int_t)fw->calls,
+	    "task_count", (json_int_t)fw->tasks.n);
 	if (fw->stream != NULL)
 		json_object_set_new(o, "stream", sim_stream_json(fw->stream));
 	return o;

@@ -565,7 +565,8 @@ int	fw_update(struct sim *, struct sim_framework *,
 	    Mesos__V1__Scheduler__Call__UpdateFramework *, char **cause);
 int	fw_role_index(const struct sim_framework *, const char *role);
 void	fw_free(struct sim_framework *);
-json_t	*fw_json(const struct sim_framework *);
+/* Describes fw for /state; with_tasks 0 leaves the task lists out. */
+json_t	*fw_json(const struct sim_framework *, int with_tasks);
 
 /* allocator.c */
 void	alloc_start(struct sim *);

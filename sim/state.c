@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <microhttpd.h>
+
 #include "sim.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -153,9 +155,10 @@ state_serve(struct sim *sim, struct sim_req *req, int view)
 	json_t *agents = json_array(), *offers = json_array();
 	struct sim_framework *fw;
 	struct sim_offer *of;
+	const char *q;
 	char leader[300] = "";
 	size_t i = 0;
-	int self;
+	int self, with_tasks;
 
 	if (strcmp(req->method, "GET") != 0 &&
 	    strcmp(req->method, "HEAD") != 0) {
@@ -174,12 +177,18 @@ state_serve(struct sim *sim, struct sim_req *req, int view)
 		    sim->cfg.hostname, m->port);
 	self = sim_server_kind(req->srv) == SIM_SERVER_MASTER ?
 	    sim_server_index(req->srv) : (sim->leader >= 0 ? sim->leader : 0);
+	/* ?tasks=0 leaves the task lists out (large clusters). */
+	q = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+	    "tasks");
+	with_tasks = q == NULL || strcmp(q, "0") != 0;
 	if (view != 0) {
 		while ((fw = htab_next(&sim->frameworks, &i)) != NULL) {
 			if (fw->state == SIM_FW_REMOVED)
-				json_array_append_new(done, fw_json(fw));
+				json_array_append_new(done,
+				    fw_json(fw, with_tasks));
 			else
-				json_array_append_new(fws, fw_json(fw));
+				json_array_append_new(fws,
+				    fw_json(fw, with_tasks));
 			for (of = fw->offers; of != NULL; of = of->next)
 				json_array_append_new(offers,
 				    alloc_offer_json(of));

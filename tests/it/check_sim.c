@@ -914,6 +914,12 @@ launch_check(enum codec_type codec)
 	ck_assert_str_eq(json_string_value(json_object_get(task, "state")),
 	    "TASK_RUNNING");
 	json_decref(st);
+	st = sim_get("state?tasks=0");
+	fw = state_framework(st, t.framework_id, 0);
+	ck_assert_int_eq(json_array_size(json_object_get(fw, "tasks")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(fw, "task_count")),
+	    1);
+	json_decref(st);
 	ts_close(&t);
 }
 
