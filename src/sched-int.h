@@ -161,6 +161,7 @@ struct sched_job {
 	int		 rolling;	/* a rolling replace is in progress */
 	struct sched_slot *roll_slot;	/* the slot being replaced */
 	struct hash	**counts;	/* per constraint, UNIQUE/MAX_PER */
+	size_t		 ncounts;	/* entries in counts */
 	uint64_t	 counts_gen;	/* event the counts belong to */
 	struct sched_job *next;
 };
@@ -244,6 +245,7 @@ void		 sched_job_remove(struct sched *, struct sched_job *,
 void		 sched_job_roll(struct sched *, struct sched_job *,
 		    const char *hash, struct effects *);
 void		 sched_job_maybe_free(struct sched *, struct sched_job *);
+void		 sched_job_counts_reset(struct sched_job *, size_t n);
 void		 sched_task_kill(struct sched *, struct sched_task *,
 		    enum sched_kill, struct effects *);
 void		 sched_store_kv(struct effects *, const char *key,

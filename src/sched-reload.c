@@ -113,30 +113,11 @@ sr_job_update(struct sched *s, struct sched_job *j,
     const struct config_job *n, struct effects *out)
 {
 	const struct config_job *o = j->cfg;
-	size_t oldn = o->nconstraints;
 	int roll;
 
 	roll = sr_tasks_differ(o, n);
 	/* counts are sized by the constraints: rebuild them */
-	if (j->counts != NULL) {
-		for (size_t i = 0; i < oldn; i++)
-			if (j->counts[i] != NULL) {
-				struct sched_count *c;
-				size_t it = 0;
-
-				while ((c = hash_next(j->counts[i], &it)))
-				{
-					free(c->value);
-					free(c);
-				}
-				hash_free(j->counts[i]);
-			}
-		free(j->counts);
-		j->counts = NULL;
-	}
-	if (n->nconstraints > 0)
-		j->counts = xcalloc(n->nconstraints, sizeof *j->counts);
-	j->counts_gen = 0;
+	sched_job_counts_reset(j, n->nconstraints);
 	j->cfg = n;
 	if (n->kind == JOB_SERVICE && o->instances != n->instances)
 		log_info("reload: job %s: instances %u -> %u%s", j->id,

@@ -375,8 +375,7 @@ sched_job_new(struct sched *s, const struct config_job *cfg)
 	j->id = xstrdup(cfg->id);
 	j->cfg = cfg;
 	j->slots = hash_create(cfg->kind == JOB_SERVICE ? cfg->instances : 64);
-	if (cfg->nconstraints > 0)
-		j->counts = xcalloc(cfg->nconstraints, sizeof *j->counts);
+	sched_job_counts_reset(j, cfg->nconstraints);
 	if (s->job_tail != NULL)
 		s->job_tail->next = j;
 	else
@@ -406,11 +405,11 @@ sched_job_orphan(struct sched *s, const char *id)
 
 /* Drops the per-event constraint counts of j. */
 static void
-sched_job_counts_clear(struct sched_job *j, size_t n)
+sched_job_counts_clear(struct sched_job *j)
 {
 	if (j->counts == NULL)
 		return;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < j->ncounts; i++) {
 		struct sched_count *c;
 		size_t it = 0;
 
@@ -425,11 +424,21 @@ sched_job_counts_clear(struct sched_job *j, size_t n)
 	}
 }
 
-static void
-sched_job_free(struct sched_job *j, size_t ncounts)
+/* Frees j's counts and sizes them for n constraints (none when 0). */
+void
+sched_job_counts_reset(struct sched_job *j, size_t n)
 {
-	sched_job_counts_clear(j, ncounts);
+	sched_job_counts_clear(j);
 	free(j->counts);
+	j->counts = n > 0 ? xcalloc(n, sizeof *j->counts) : NULL;
+	j->ncounts = n;
+	j->counts_gen = 0;
+}
+
+static void
+sched_job_free(struct sched_job *j)
+{
+	sched_job_counts_reset(j, 0);
 	hash_free(j->slots);
 	free(j->id);
 	free(j);
@@ -591,7 +600,7 @@ sched_job_maybe_free(struct sched *s, struct sched_job *j)
 	if (hash_get(s->jobs, j->id) == j)
 		hash_del(s->jobs, j->id);
 	log_info("sched: job %s: removed", j->id);
-	sched_job_free(j, j->cfg != NULL ? j->cfg->nconstraints : 0);
+	sched_job_free(j);
 }
 
 /* Creates the daemon slots a needs and drops the ones it no longer may have. */
@@ -1038,7 +1047,9 @@ sched_counts_build(struct sched *s, struct sched_job *j)
 
 	if (j->counts_gen == s->event_gen)
 		return;
-	sched_job_counts_clear(j, c->nconstraints);
+	if (j->ncounts != c->nconstraints)
+		sched_job_counts_reset(j, c->nconstraints);
+	sched_job_counts_clear(j);
 	j->counts_gen = s->event_gen;
 	for (size_t i = 0; i < c->nconstraints; i++) {
 		const struct config_constraint *k = &c->constraints[i];
@@ -2531,7 +2542,7 @@ sched_free(struct sched *s)
 			free(sl->key);
 			free(sl);
 		}
-		sched_job_free(j, j->cfg != NULL ? j->cfg->nconstraints : 0);
+		sched_job_free(j);
 	}
 	hash_free(s->jobs);
 	it = 0;

@@ -1105,7 +1105,8 @@ START_TEST(test_reload)
 	    " {\"id\": \"scale\", \"kind\": \"service\", \"instances\": 2,"
 	    " \"command\": \"c\", \"resources\": {\"cpus\": 1, \"mem\": 10}},"
 	    " {\"id\": \"drop\", \"kind\": \"service\", \"instances\": 1,"
-	    " \"command\": \"d\", \"resources\": {\"cpus\": 1, \"mem\": 10}}]";
+	    " \"command\": \"d\", \"resources\": {\"cpus\": 1, \"mem\": 10},"
+	    " \"constraints\": [[\"hostname\", \"UNIQUE\"]]}]";
 	const char *v2 = "[{\"id\": \"keep\", \"kind\": \"service\","
 	    " \"instances\": 1, \"command\": \"a\","
 	    " \"resources\": {\"cpus\": 1, \"mem\": 10}},"
