@@ -1913,6 +1913,7 @@ sched_exit(struct sched *s, int code, const char *reason, struct effects *out)
 	if (s->exited)
 		return;
 	s->exited = 1;
+	s->exit_at = INT64_MAX;
 	e = effects_add(out, EFFECT_EXIT);
 	e->u.exit.code = code;
 	e->u.exit.reason = xstrdup(reason);
@@ -2723,9 +2724,14 @@ sched_next_deadline(const struct sched *s)
 	if (!s->suppressed && !s->shutdown && sched_want_offers(s)) {
 		int64_t seen = s->last_revive > s->last_offers ?
 		    s->last_revive : s->last_offers;
+		int64_t resend = seen + SCHED_REVIVE_RESEND_MS;
+		int64_t debounce = s->last_revive +
+		    sched_ms(s->cfg->revive_debounce_s);
 
-		if (seen + SCHED_REVIVE_RESEND_MS < at)
-			at = seen + SCHED_REVIVE_RESEND_MS;
+		if (debounce > resend)
+			resend = debounce;
+		if (resend < at)
+			at = resend;
 	}
 	return at;
 }

@@ -352,6 +352,13 @@ st_tick(struct st *t, int64_t advance_ms)
 	memset(&m, 0, sizeof m);
 	m.type = MSG_TICK;
 	st_feed(t, &m);
+	/* a tick handles everything due: the next deadline is ahead */
+	if (sched_next_deadline(t->s) <= t->now) {
+		fprintf(stderr, "st_tick: next deadline %lld not after now "
+		    "%lld\n", (long long)sched_next_deadline(t->s),
+		    (long long)t->now);
+		abort();
+	}
 }
 
 void
