@@ -414,16 +414,52 @@ api_dispatch(struct sim *sim, struct sim_req *req, struct sim_framework *fw,
 	sim_http_reply(req, 202, NULL, "", 0, NULL);
 }
 
-/* Counts the call and the status it got. */
-static void
-api_count(struct sim *sim, struct sim_req *req, int type)
+/* Returns how many tasks, offers or ids a call carries. */
+static uint32_t
+api_items(const Mesos__V1__Scheduler__Call *c)
 {
+	if (c == NULL)
+		return 0;
+	switch (c->type) {
+	case CT(ACCEPT):
+		return c->accept != NULL ? (uint32_t)c->accept->n_offer_ids : 0;
+	case CT(DECLINE):
+		return c->decline != NULL ? (uint32_t)c->decline->n_offer_ids :
+		    0;
+	case CT(RECONCILE):
+		return c->reconcile != NULL ? (uint32_t)c->reconcile->n_tasks :
+		    0;
+	case CT(ACKNOWLEDGE):
+	case CT(KILL):
+	case CT(SHUTDOWN):
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Counts the call and the status it got, and records it for /calls. */
+static void
+api_count(struct sim *sim, struct sim_req *req, int type,
+    const Mesos__V1__Scheduler__Call *call)
+{
+	struct sim_call_rec *r;
 	int s = req->status;
 
 	if (s >= 0 && s < SIM_STATUS_MAX)
 		sim->c.status[s]++;
 	if (type >= 0 && type < SIM_CALL_TYPES)
 		sim->c.call_status[type][sim_status_index(s)]++;
+	if (sim->calls == NULL)
+		sim->calls = xcalloc(SIM_CALL_LOG, sizeof *sim->calls);
+	r = &sim->calls[sim->ncalls++ % SIM_CALL_LOG];
+	r->at = sim_wall();
+	r->type = (int16_t)type;
+	r->status = (int16_t)s;
+	r->items = api_items(call);
+	snprintf(r->fw, sizeof r->fw, "%s", call != NULL &&
+	    call->framework_id != NULL && call->framework_id->value != NULL ?
+	    call->framework_id->value : "");
 }
 
 /* POST /api/v1/scheduler (and /master/api/v1/scheduler). */
@@ -540,7 +576,7 @@ api_scheduler(struct sim *sim, struct sim_req *req)
 	}
 	api_dispatch(sim, req, fw, call);
 out:
-	api_count(sim, req, type);
+	api_count(sim, req, type, call);
 	codec_free(call);
 	free(principal);
 }

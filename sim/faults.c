@@ -483,6 +483,7 @@ faults_serve(struct sim *sim, struct sim_req *req)
 			faults_ok(sim, req, NULL);
 	} else if (strcmp(what, "reset-counters") == 0) {
 		memset(&sim->c, 0, sizeof sim->c);
+		sim->ncalls = 0;
 		faults_ok(sim, req, NULL);
 	} else {
 		faults_error(req, 404, "unknown fault '%s'", what);

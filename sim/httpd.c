@@ -187,6 +187,8 @@ httpd_route(struct sim_server *srv, struct sim_req *req)
 			state_serve(sim, req, 2);
 		else if (strcmp(p, "/counters") == 0)
 			state_counters(sim, req);
+		else if (strcmp(p, "/calls") == 0)
+			state_calls(sim, req);
 		else if (strcmp(p, "/health") == 0)
 			sim_http_text(req, 200, "OK");
 		else

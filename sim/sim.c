@@ -218,6 +218,7 @@ sim_free(struct sim *sim)
 	htab_clear(&sim->offers);
 	htab_clear(&sim->inverses);
 	json_decref(sim->credentials);
+	free(sim->calls);
 	free(sim);
 }
 

@@ -438,6 +438,8 @@ struct sim {
 	uint64_t	 alloc_round;
 
 	struct sim_counters c;
+	struct sim_call_rec *calls;	/* ring of the last SIM_CALL_LOG calls */
+	uint64_t	 ncalls;	/* calls recorded so far */
 	uint64_t	 unacked;	/* reliable updates not yet acked */
 
 	/* Faults. */
@@ -452,6 +454,16 @@ struct sim {
 	uint64_t	 rng[2];
 	int		 quit;
 	double		 started;
+};
+
+/* One scheduler call as recorded for GET /calls. */
+#define SIM_CALL_LOG	20000
+struct sim_call_rec {
+	double		 at;		/* wall seconds */
+	int16_t		 type;		/* Call.Type, -1 if undecodable */
+	int16_t		 status;	/* HTTP status answered */
+	uint32_t	 items;		/* tasks, offers or ids the call carried */
+	char		 fw[48];	/* framework id (truncated) */
 };
 
 struct sim_acked {
@@ -666,6 +678,7 @@ void	masters_free(struct sim *);
 /* state.c */
 void	state_serve(struct sim *, struct sim_req *, int leader_view);
 void	state_counters(struct sim *, struct sim_req *);
+void	state_calls(struct sim *, struct sim_req *);
 void	state_operator(struct sim *, struct sim_req *);
 json_t	*state_counters_json(struct sim *);
 

@@ -129,6 +129,38 @@ state_counters(struct sim *sim, struct sim_req *req)
 	sim_http_json(req, 200, state_counters_json(sim));
 }
 
+/*
+ * GET /calls: the last scheduler calls, oldest first, as
+ * {"at","type","status","items","framework_id"}; ?type=RECONCILE keeps one
+ * type, ?since=<wall seconds> the later ones.
+ */
+void
+state_calls(struct sim *sim, struct sim_req *req)
+{
+	const char *type = MHD_lookup_connection_value(req->conn,
+	    MHD_GET_ARGUMENT_KIND, "type");
+	const char *since = MHD_lookup_connection_value(req->conn,
+	    MHD_GET_ARGUMENT_KIND, "since");
+	double after = since != NULL ? strtod(since, NULL) : 0;
+	json_t *a = json_array();
+	uint64_t i, first;
+
+	first = sim->ncalls > SIM_CALL_LOG ? sim->ncalls - SIM_CALL_LOG : 0;
+	for (i = first; i < sim->ncalls; i++) {
+		const struct sim_call_rec *r = &sim->calls[i % SIM_CALL_LOG];
+		const char *name = r->type >= 0 ? state_call_name(r->type) :
+		    "INVALID";
+
+		if (r->at <= after || (type != NULL && strcmp(type, name) != 0))
+			continue;
+		json_array_append_new(a, json_pack("{s:f,s:s,s:i,s:i,s:s}",
+		    "at", r->at, "type", name, "status", r->status,
+		    "items", (int)r->items, "framework_id", r->fw));
+	}
+	sim_http_json(req, 200, json_pack("{s:o,s:I}", "calls", a, "total",
+	    (json_int_t)sim->ncalls));
+}
+
 /* The masters and which one leads. */
 static json_t *
 state_masters(struct sim *sim)

@@ -1325,6 +1325,25 @@ START_TEST(test_master_failover)
 	ck_assert_int_eq(e->update->status->state, ST(TASK_RUNNING));
 	ck_assert_int_ge(tu_now_ms() - t0, 800);
 	ck_assert_int_eq(counter("master_failovers"), 1);
+	{
+		json_t *c = sim_get("calls?type=RECONCILE"), *a, *x;
+		size_t i;
+		double prev = 0;
+
+		ck_assert_ptr_nonnull(c);
+		a = json_object_get(c, "calls");
+		ck_assert_int_ge(json_array_size(a), 2);
+		json_array_foreach(a, i, x) {
+			ck_assert_str_eq(json_string_value(json_object_get(x,
+			    "type")), "RECONCILE");
+			ck_assert_int_eq(json_integer_value(json_object_get(x,
+			    "items")), 1);
+			ck_assert(json_real_value(json_object_get(x, "at")) >=
+			    prev);
+			prev = json_real_value(json_object_get(x, "at"));
+		}
+		json_decref(c);
+	}
 	ts_close(&u);
 }
 END_TEST
