@@ -29,6 +29,8 @@
 
 /* The state of a task before its first status update (a launch intent). */
 #define SCHED_LAUNCHING		STORE_TASK_LAUNCHING
+/* TaskState values are 0 .. SCHED_NSTATES - 1. */
+#define SCHED_NSTATES		14
 /* store_slot.backoff_until of a slot its restart policy leaves empty. */
 #define SCHED_SLOT_DONE_MARK	(-1)
 /* Offers whose maintenance starts within this are not used (ms). */

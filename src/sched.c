@@ -2746,7 +2746,6 @@ void
 sched_metrics(const struct sched *s)
 {
 	struct sched_task *t;
-	size_t it = 0;
 	char labels[256];
 
 	metrics_declare("ark_tasks", METRICS_GAUGE,
@@ -2779,13 +2778,22 @@ sched_metrics(const struct sched *s)
 	metrics_declare("ark_blacklist", METRICS_GAUGE, "Blacklist entries.");
 	metrics_reset("ark_tasks");
 	metrics_reset("ark_slots_pending");
-	while ((t = hash_next(s->tasks, &it)) != NULL) {
-		snprintf(labels, sizeof labels, "job=\"%s\",state=\"%s\"",
-		    t->job->id, sched_state_name(t->state));
-		metrics_set("ark_tasks", labels,
-		    metrics_get("ark_tasks", labels) + 1);
-	}
 	for (const struct sched_job *j = s->job_head; j != NULL; j = j->next) {
+		/* TaskStates are 0..13; LAUNCHING (-1) goes last */
+		size_t byst[SCHED_NSTATES + 1] = { 0 };
+
+		for (t = j->task_head; t != NULL; t = t->jnext)
+			byst[t->state >= 0 && t->state < SCHED_NSTATES ?
+			    t->state : SCHED_NSTATES]++;
+		for (int k = 0; k <= SCHED_NSTATES; k++) {
+			if (byst[k] == 0)
+				continue;
+			snprintf(labels, sizeof labels,
+			    "job=\"%s\",state=\"%s\"", j->id,
+			    sched_state_name(k < SCHED_NSTATES ? k :
+			    SCHED_LAUNCHING));
+			metrics_set("ark_tasks", labels, (double)byst[k]);
+		}
 		snprintf(labels, sizeof labels, "job=\"%s\"", j->id);
 		metrics_set("ark_slots_pending", labels, (double)j->npending);
 	}
