@@ -13,11 +13,13 @@
  *      does. Floor: 1,000,000 per second, on the best of up to 100 rounds
  *      (the machine is shared); the mean over all rounds is printed too.
  *   4. reconciliation of 100,000 tasks: SUBSCRIBED in, every task answered,
- *      time until the explicit part is complete.
+ *      time until the explicit part is complete; and the core's heap per
+ *      task restored from the store (task, daemon slot and agent).
  *
  * Each part is bounded in rounds and time and prints its figures; the exit
  * status is non-zero when a floor is missed.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,10 +353,23 @@ bench_updates(struct sched *s, const struct effects *fx, size_t *applied,
 	return best;
 }
 
-/* Part 4: reconciliation of RECON_TASKS stored tasks after SUBSCRIBED. */
-static double
-bench_reconcile(struct config *cfg, size_t *calls)
+/* Bytes of heap in use (glibc). */
+static size_t
+bench_heap(void)
 {
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+/*
+ * Part 4: reconciliation of RECON_TASKS stored tasks after SUBSCRIBED;
+ * *per_task is the core's heap per task (restored from the store).
+ */
+static double
+bench_reconcile(struct config *cfg, size_t *calls, double *per_task)
+{
+	size_t heap0 = bench_heap();
 	struct store_snapshot sn;
 	struct sched *s;
 	struct effects fx;
@@ -379,6 +394,7 @@ bench_reconcile(struct config *cfg, size_t *calls)
 	}
 	s = sched_create(cfg, &sn, 1000, 1700000000000LL);
 	store_snapshot_clear(&sn);
+	*per_task = (double)(bench_heap() - heap0) / RECON_TASKS;
 	effects_init(&fx);
 	e = bench_subscribed();
 	u = bench_update("x", "y");
@@ -422,7 +438,7 @@ main(void)
 	struct config *cfg;
 	struct sched *s;
 	struct effects fx;
-	double rate, accept_s, urate, umean, rsecs;
+	double rate, accept_s, urate, umean, rsecs, per_task;
 	size_t applied, rcalls;
 	int fail = 0;
 
@@ -448,10 +464,12 @@ main(void)
 		fail = 1;
 	effects_clear(&fx);
 	sched_free(s);
-	rsecs = bench_reconcile(cfg, &rcalls);
+	rsecs = bench_reconcile(cfg, &rcalls, &per_task);
 	printf("sched: reconciliation of %d tasks: SUBSCRIBED to explicit "
 	    "part complete in %.3f s (%zu RECONCILE calls)\n", RECON_TASKS,
 	    rsecs, rcalls);
+	printf("sched: the core's heap per task: %.0f bytes (%d tasks "
+	    "restored)\n", per_task, RECON_TASKS);
 	config_free(cfg);
 	return fail;
 }
