@@ -938,6 +938,8 @@ sched_slot_after(struct sched *s, struct sched_slot *sl, int state,
 	case KILL_DRAIN:
 	case KILL_SURPLUS:
 	case KILL_SUSPEND:
+	case KILL_SCALE:	/* scaled down, then up again */
+	case KILL_REMOVED:	/* removed, then added again */
 		sched_slot_set(s, sl, SLOT_PENDING, sched_kill_name(kill));
 		return;
 	case KILL_ADMIN:

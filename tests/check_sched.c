@@ -1243,6 +1243,38 @@ START_TEST(test_offer_constraints_fallback)
 }
 END_TEST
 
+/* Scaled down and up again before the kill took effect: no backoff. */
+START_TEST(test_scale_down_up)
+{
+	Mesos__V1__Offer *o;
+	struct admin_req *r;
+	char *tid;
+
+	st_init(&T, st_config(SERVICE3, NULL), NULL);
+	st_subscribe(&T, "fw-1");
+	o = st_offer("o1", "a1", "h1", 8, 1024, 0, 0);
+	st_event(&T, st_ev_offers(&o, 1));
+	ck_assert_uint_eq(run_launched(&T), 3);
+	r = st_req(ADMIN_PATCH_JOB, "web");
+	r->instances = 2;
+	ck_assert_int_eq(st_admin(&T, r, NULL), 200);
+	ck_assert_uint_eq(st_count_call(&T, T_KILL), 1);
+	tid = xstrdup(st_call(&T, T_KILL, 0)->kill->task_id->value);
+	ck_assert(strncmp(tid, "web.2.", 6) == 0);
+	r = st_req(ADMIN_PATCH_JOB, "web");
+	r->instances = 3;
+	ck_assert_int_eq(st_admin(&T, r, NULL), 200);
+	st_event(&T, st_ev_update(tid, S(KILLED), "a1", "u", 0, -1));
+	ck_assert_uint_eq(st_count_store(&T, STORE_SLOT_DEL), 0);
+	ck_assert_uint_eq(st_count_store(&T, STORE_SLOT_PUT), 0);
+	o = st_offer("o2", "a1", "h1", 8, 1024, 0, 0);
+	st_event(&T, st_ev_offers(&o, 1));
+	ck_assert_uint_eq(st_launches(&T), 1);
+	ck_assert(strncmp(st_launch(&T, 0)->task_id->value, "web.2.", 6) == 0);
+	free(tid);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -1279,6 +1311,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_rolling_restart);
 	tcase_add_test(tc, test_offer_constraints_fallback);
+	tcase_add_test(tc, test_scale_down_up);
 	suite_add_tcase(s, tc);
 	return s;
 }
