@@ -134,6 +134,8 @@ struct sched_slot {
 	const char	*why;		/* why it could not launch (static) */
 	int		 roll;		/* to be replaced by the rolling restart */
 	int		 doomed;	/* delete once empty (scaled down) */
+	int		 held;		/* daemon: DONE while its agent is not
+					 * eligible, PENDING again once it is */
 	struct sched_agent *agent;	/* daemon: the agent it is for */
 	struct sched_slot *next, *prev;		/* the job's slots, in order */
 	struct sched_slot *pnext, *pprev;	/* the job's pending slots */

@@ -48,6 +48,8 @@ static void	sched_slot_delete(struct sched *, struct sched_slot *,
 static void	sched_task_timer(struct sched *, struct sched_task *);
 static void	sched_roll_step(struct sched *, struct sched_job *,
 		    struct effects *);
+static void	sched_slot_reconcile_others(struct sched *,
+		    const struct sched_slot *, struct effects *);
 
 const char *
 sched_slot_state_name(enum sched_slot_state st)
@@ -618,8 +620,22 @@ sched_daemon_sync(struct sched *s, struct sched_agent *a, struct effects *out)
 		if (ok && sl == NULL) {
 			sl = sched_slot_new(s, j, a->id, a);
 			sched_slot_set(s, sl, SLOT_PENDING, "eligible agent");
+		} else if (ok && sl->held) {
+			sl->held = 0;
+			if (sl->task == NULL && sl->state == SLOT_DONE)
+				sched_slot_set(s, sl, SLOT_PENDING,
+				    "agent eligible again");
+			/* what became of the task it had? */
+			sched_slot_reconcile_others(s, sl, out);
 		} else if (!ok && sl != NULL && sl->ntasks == 0)
 			sched_slot_delete(s, sl, out);
+		else if (!ok && sl != NULL && sl->task == NULL &&
+		    (sl->state == SLOT_PENDING || sl->state == SLOT_BACKOFF)) {
+			/* a task of it is still out there (unreachable):
+			 * keep the slot, but want no offers for it */
+			sl->held = 1;
+			sched_slot_set(s, sl, SLOT_DONE, "agent not eligible");
+		}
 	}
 }
 
@@ -1129,12 +1145,42 @@ sched_slot_reconciling(const struct sched_slot *sl)
 	return 0;
 }
 
-/* Whether a daemon slot still has another live task (never two). */
+/*
+ * Whether a daemon slot still has another task whose fate is open (an
+ * unreachable one, a launch in doubt): never two tasks in a daemon slot, so
+ * it waits until that task comes back (and takes the slot) or ends.
+ */
 static int
 sched_slot_occupied(const struct sched_slot *sl)
 {
 	return sl->job->cfg->kind == JOB_DAEMON && sl->ntasks > 0 &&
-	    sl->task == NULL && sched_slot_reconciling(sl);
+	    sl->task == NULL;
+}
+
+/* Asks the master about the tasks of slot sl other than its own. */
+static void
+sched_slot_reconcile_others(struct sched *s, const struct sched_slot *sl,
+    struct effects *out)
+{
+	const char **ids, **aids;
+	size_t n = 0;
+
+	if (!s->subscribed || s->fid == NULL || sl->ntasks == 0 ||
+	    (sl->ntasks == 1 && sl->task != NULL))
+		return;
+	ids = xcalloc(sl->ntasks + 1, sizeof *ids);
+	aids = xcalloc(sl->ntasks + 1, sizeof *aids);
+	for (const struct sched_task *t = sl->job->task_head; t != NULL &&
+	    n < sl->ntasks; t = t->jnext)
+		if (t->slot == sl && t != sl->task) {
+			ids[n] = t->id;
+			aids[n] = t->agent_id;
+			n++;
+		}
+	if (n > 0)
+		sched_send(s, out, call_reconcile(s->fid, ids, aids, n), 0);
+	free(ids);
+	free(aids);
 }
 
 /* A new task id for slot sl: <job>.<slot>.<suffix>. */
@@ -1593,8 +1639,10 @@ sched_task_update(struct sched *s, struct sched_task *t,
 	} else if (prev == SCHED_LAUNCHING && t->launch_check == 0)
 		t->launch_check = s->now + t->launch_wait;
 	if (sl != NULL && sl->task != t && t->kill == KILL_NONE && !t->retire) {
-		if (sl->task == NULL && sl->state != SLOT_DONE && !sl->doomed) {
+		if (sl->task == NULL && (sl->state != SLOT_DONE || sl->held) &&
+		    !sl->doomed) {
 			/* back before a replacement was launched: keep it */
+			sl->held = 0;
 			sl->task = t;
 			sched_slot_set(s, sl, SLOT_ACTIVE, "task is back");
 		} else
@@ -2197,9 +2245,16 @@ sched_task_fire(struct sched *s, struct sched_task *t, struct effects *out)
 		sl->task = NULL;
 		if (sl->doomed || t->job->removed || t->job->cfg == NULL)
 			sched_slot_set(s, sl, SLOT_DONE, "unreachable");
-		else
+		else if (t->job->cfg->kind == JOB_DAEMON && sl->agent != NULL &&
+		    !sched_eligible(s, t->job, sl->agent, NULL)) {
+			/* its agent is away: wait for it, want no offers */
+			sl->held = 1;
+			sched_slot_set(s, sl, SLOT_DONE, "agent not eligible");
+		} else {
 			sched_slot_set(s, sl, SLOT_PENDING,
 			    "unreachable beyond grace");
+			sched_slot_reconcile_others(s, sl, out);
+		}
 	}
 	if (t->launch_check != 0 && s->now >= t->launch_check) {
 		int64_t cap = sched_ms(s->cfg->reconcile_max_s);

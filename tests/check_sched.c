@@ -1275,6 +1275,113 @@ START_TEST(test_scale_down_up)
 }
 END_TEST
 
+/*
+ * A daemon task whose agent goes away: after the grace its slot waits,
+ * without asking for offers, until the agent is back; the old task coming
+ * back takes the slot again.
+ */
+START_TEST(test_daemon_unreachable_agent)
+{
+	char *tid;
+	struct admin_req *r;
+	const char *body;
+
+	st_init(&T, st_config(DAEMON,
+	    "\"scheduling\": {\"unreachable_grace_s\": 10,"
+	    " \"agents_refresh_s\": 5},"), NULL);
+	st_subscribe(&T, "fw-1");
+	st_agents_msg(&T, st_agents(0, 2));
+	ck_assert_uint_eq(offer_agents(&T, 0, 2, 2, 1024), 2);
+	ck_assert_uint_eq(st_count_call(&T, T_SUPPRESS), 1);
+	ck_assert_uint_eq(run_launched(&T), 2);
+	r = st_req(ADMIN_GET_TASKS, NULL);
+	r->agent = xstrdup("a1");
+	st_admin(&T, r, &body);
+	{
+		json_t *js = json_loads(body, 0, NULL);
+
+		tid = xstrdup(json_string_value(json_object_get(json_array_get(
+		    json_object_get(js, "tasks"), 0), "id")));
+		json_decref(js);
+	}
+	st_event(&T, st_ev_update(tid, S(UNREACHABLE), "a1", NULL, 10, -1));
+	/* asked again, the master no longer lists a1 */
+	st_tick(&T, 5000);
+	ck_assert_uint_eq(st_count(&T, EFFECT_GET_AGENTS), 1);
+	st_agents_msg(&T, st_agents(0, 1));
+	st_tick(&T, 6000);
+	/* grace over, agent gone: no REVIVE for it, it stays suppressed */
+	ck_assert_uint_eq(st_count_call(&T, T_REVIVE), 0);
+	st_tick(&T, 60000);
+	ck_assert_uint_eq(st_count_call(&T, T_REVIVE), 0);
+	r = st_req(ADMIN_GET_JOB, "node");
+	st_admin(&T, r, &body);
+	ck_assert_ptr_nonnull(strstr(body, "\"status\":\"unreachable\""));
+	/* it comes back: arkd asks about the old task and launches nothing
+	 * there until it knows */
+	st_tick(&T, 5000);
+	st_agents_msg(&T, st_agents(0, 2));
+	ck_assert_uint_eq(st_count_call(&T, T_RECONCILE), 1);
+	ck_assert_str_eq(st_call(&T, T_RECONCILE, 0)->reconcile->tasks[0]->
+	    task_id->value, tid);
+	ck_assert_uint_eq(offer_agents(&T, 1, 1, 2, 1024), 0);
+	/* the old task keeps its slot, nothing is killed */
+	st_event(&T, st_ev_update(tid, S(RUNNING), "a1", "u", 100, -1));
+	ck_assert_uint_eq(st_count_call(&T, T_KILL), 0);
+	ck_assert_uint_eq(tasks_in(&T, "node", "TASK_RUNNING"), 2);
+	st_tick(&T, 2000);
+	ck_assert_uint_eq(offer_agents(&T, 0, 2, 2, 1024), 0);
+	free(tid);
+}
+END_TEST
+
+/* The same, but the task did not survive: the slot is refilled once. */
+START_TEST(test_daemon_unreachable_gone)
+{
+	char *tid;
+	struct admin_req *r;
+	const char *body;
+	size_t total = 0;
+
+	st_init(&T, st_config(DAEMON,
+	    "\"scheduling\": {\"unreachable_grace_s\": 10,"
+	    " \"agents_refresh_s\": 5},"), NULL);
+	st_subscribe(&T, "fw-1");
+	st_agents_msg(&T, st_agents(0, 1));
+	ck_assert_uint_eq(offer_agents(&T, 0, 1, 2, 1024), 1);
+	ck_assert_uint_eq(run_launched(&T), 1);
+	r = st_req(ADMIN_GET_TASKS, NULL);
+	st_admin(&T, r, &body);
+	{
+		json_t *js = json_loads(body, 0, NULL);
+
+		tid = xstrdup(json_string_value(json_object_get(json_array_get(
+		    json_object_get(js, "tasks"), 0), "id")));
+		json_decref(js);
+	}
+	st_event(&T, st_ev_update(tid, S(UNREACHABLE), "a0", NULL, 10, -1));
+	/* the agent stays listed (partitioned): after the grace the slot
+	 * waits for the old task's fate, asking the master */
+	st_tick(&T, 11000);
+	ck_assert_uint_eq(st_count_call(&T, T_RECONCILE), 1);
+	for (int k = 0; k < 3; k++) {
+		st_tick(&T, 2000);
+		total += offer_agents(&T, 0, 1, 2, 1024);
+	}
+	ck_assert_uint_eq(total, 0);
+	st_event(&T, st_ev_update(tid, S(GONE), "a0", NULL, 200,
+	    MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION));
+	for (int k = 0; k < 5; k++) {
+		st_tick(&T, 2000);
+		total += offer_agents(&T, 0, 1, 2, 1024);
+		run_launched(&T);
+	}
+	ck_assert_uint_eq(total, 1);
+	ck_assert_uint_eq(tasks_in(&T, "node", NULL), 1);
+	free(tid);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -1312,6 +1419,8 @@ sched_suite(void)
 	tcase_add_test(tc, test_rolling_restart);
 	tcase_add_test(tc, test_offer_constraints_fallback);
 	tcase_add_test(tc, test_scale_down_up);
+	tcase_add_test(tc, test_daemon_unreachable_agent);
+	tcase_add_test(tc, test_daemon_unreachable_gone);
 	suite_add_tcase(s, tc);
 	return s;
 }
