@@ -1,0 +1,491 @@
+/*
+ * dispatch — drains the message queue through the core and carries out the
+ * effects. The order within one drain is the durability contract:
+ *
+ *   1. every message of the queue goes through sched_apply (effects pile up);
+ *   2. every EFFECT_STORE row is committed in ONE transaction;
+ *   3. only then are calls sent and replies written.
+ *
+ * So an ACKNOWLEDGE never leaves before the update's effects are on disk, and
+ * an ACCEPT never leaves before its launch intent is. If the commit fails,
+ * nothing of that drain is sent and arkd stops: the master keeps resending
+ * unacknowledged updates, and failover_timeout keeps the tasks alive while
+ * systemd restarts us.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "admin.h"
+#include "config.h"
+#include "dispatch.h"
+#include "effect.h"
+#include "log.h"
+#include "master.h"
+#include "metrics.h"
+#include "msg.h"
+#include "notify.h"
+#include "record.h"
+#include "sched.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* How long a graceful stop waits for in-flight calls. */
+#define DISPATCH_STOP_WAIT	5.0
+
+struct dispatch {
+	struct ev_loop		*loop;
+	struct dispatch_opts	 opts;
+	struct config		*cfg;	/* the first config: the master's */
+	struct store		*store;
+	struct sched		*sched;
+	struct master		*master;
+	struct admin		*admin;
+	struct record		*record;
+	struct msg_queue	*q;
+	struct effects		 fx;
+
+	ev_prepare		 prepare;	/* drain before sleeping */
+	ev_timer		 deadline;	/* the core's next MSG_TICK */
+	ev_timer		 watchdog;	/* systemd WATCHDOG=1 */
+	ev_timer		 stop_wait;	/* graceful stop */
+	ev_idle			 more;		/* keeps the loop awake while
+						 * the queue is not empty */
+	ev_signal		 sigterm, sigint, sighup;
+
+	int			 ready;		/* READY=1 sent */
+	int			 stopping;	/* SIGTERM seen */
+	int			 exiting;	/* EFFECT_EXIT seen */
+	int			 exit_code;
+	double			 stop_started;
+};
+
+static void	dispatch_prepare_cb(struct ev_loop *, ev_prepare *, int);
+static void	dispatch_deadline_cb(struct ev_loop *, ev_timer *, int);
+static void	dispatch_watchdog_cb(struct ev_loop *, ev_timer *, int);
+static void	dispatch_stop_wait_cb(struct ev_loop *, ev_timer *, int);
+static void	dispatch_signal_cb(struct ev_loop *, ev_signal *, int);
+static void	dispatch_more_cb(struct ev_loop *, ev_idle *, int);
+
+struct dispatch *
+dispatch_create(struct ev_loop *loop, const struct dispatch_opts *opts,
+    struct config *cfg, struct store *store, struct sched *sched,
+    struct master *master, struct admin *admin, struct msg_queue *q)
+{
+	struct dispatch *d = xcalloc(1, sizeof *d);
+	uint64_t wd;
+
+	d->loop = loop;
+	d->opts = *opts;
+	d->cfg = cfg;
+	d->store = store;
+	d->sched = sched;
+	d->master = master;
+	d->admin = admin;
+	d->q = q;
+	effects_init(&d->fx);
+
+	metrics_declare("ark_store_commit_seconds", METRICS_HISTOGRAM,
+	    "Time to commit one group of store rows.");
+	metrics_declare("ark_store_rows_total", METRICS_COUNTER,
+	    "Rows written to the store.");
+	metrics_declare("ark_messages_total", METRICS_COUNTER,
+	    "Messages handled by the dispatcher, by type.");
+
+	ev_prepare_init(&d->prepare, dispatch_prepare_cb);
+	d->prepare.data = d;
+	ev_prepare_start(loop, &d->prepare);
+	ev_timer_init(&d->deadline, dispatch_deadline_cb, 0, 0);
+	d->deadline.data = d;
+	ev_timer_init(&d->stop_wait, dispatch_stop_wait_cb, 0.05, 0.05);
+	d->stop_wait.data = d;
+	ev_idle_init(&d->more, dispatch_more_cb);
+	d->more.data = d;
+
+	ev_signal_init(&d->sigterm, dispatch_signal_cb, SIGTERM);
+	ev_signal_init(&d->sigint, dispatch_signal_cb, SIGINT);
+	ev_signal_init(&d->sighup, dispatch_signal_cb, SIGHUP);
+	d->sigterm.data = d->sigint.data = d->sighup.data = d;
+	ev_signal_start(loop, &d->sigterm);
+	ev_signal_start(loop, &d->sigint);
+	ev_signal_start(loop, &d->sighup);
+
+	/* Feed systemd's watchdog from the loop itself: a stuck loop starves
+	 * it, which is the point. */
+	wd = notify_watchdog_usec();
+	if (wd > 0) {
+		double every = (double)wd / 2e6;
+
+		ev_timer_init(&d->watchdog, dispatch_watchdog_cb, every, every);
+		d->watchdog.data = d;
+		ev_timer_start(loop, &d->watchdog);
+	}
+	d->record = opts->record;
+	if (d->record != NULL)
+		master_set_tap(master, record_tap, d->record);
+	if (opts->ready_on_start) {
+		notify_send("READY=1\nSTATUS=started, subscribing");
+		d->ready = 1;
+	}
+	return d;
+}
+
+void
+dispatch_free(struct dispatch *d)
+{
+	struct msg *m;
+
+	if (d == NULL)
+		return;
+	while ((m = msg_queue_pop(d->q)) != NULL)
+		msg_free(m);
+	effects_clear(&d->fx);
+	ev_prepare_stop(d->loop, &d->prepare);
+	ev_timer_stop(d->loop, &d->deadline);
+	ev_timer_stop(d->loop, &d->watchdog);
+	ev_timer_stop(d->loop, &d->stop_wait);
+	ev_idle_stop(d->loop, &d->more);
+	ev_signal_stop(d->loop, &d->sigterm);
+	ev_signal_stop(d->loop, &d->sigint);
+	ev_signal_stop(d->loop, &d->sighup);
+	admin_free(d->admin);
+	master_free(d->master);
+	sched_free(d->sched);
+	store_close(d->store);
+	record_close(d->record);
+	config_free(d->cfg);
+	free(d);
+}
+
+void
+dispatch_push(struct dispatch *d, struct msg *m)
+{
+	msg_queue_push(d->q, m);
+}
+
+/* Loads the configuration file again; a bad file changes nothing. */
+static struct config *
+dispatch_load_config(struct dispatch *d, char **cause)
+{
+	struct config *cfg;
+
+	cfg = config_load(d->opts.config_path, cause);
+	if (cfg == NULL)
+		return NULL;
+	if (d->opts.override != NULL)
+		d->opts.override(cfg, d->opts.override_arg);
+	return cfg;
+}
+
+/* Handles a reload (SIGHUP or POST /v1/reload); replies if id != 0. */
+static void
+dispatch_reload(struct dispatch *d, uint64_t id)
+{
+	struct config *cfg;
+	struct msg *m;
+	char *cause = NULL, *body;
+
+	notify_reloading();
+	cfg = dispatch_load_config(d, &cause);
+	if (cfg != NULL) {
+		/* Options the running connection or store depend on need a
+		 * restart; refusing the whole file keeps a reload atomic. */
+		char *changed = config_reload_check(d->cfg, cfg);
+
+		if (changed != NULL) {
+			cause = xasprintf("%s: changing %s needs a restart of "
+			    "arkd; nothing was changed", cfg->path, changed);
+			free(changed);
+			config_free(cfg);
+			cfg = NULL;
+		}
+	}
+	if (cfg == NULL) {
+		log_error("reload refused, nothing changed: %s", cause);
+		if (id != 0) {
+			json_t *o = json_pack("{s:s}", "error", cause);
+
+			body = json_dumps(o, JSON_COMPACT);
+			json_decref(o);
+			admin_reply(d->admin, id, 400, NULL, body, strlen(body));
+			free(body);
+		}
+		free(cause);
+		notify_ready();
+		return;
+	}
+	log_info("reload: configuration %s from %s", cfg->version, cfg->path);
+	if (id != 0) {
+		json_t *o = json_pack("{s:s}", "config_version", cfg->version);
+
+		body = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		admin_reply(d->admin, id, 200, NULL, body, strlen(body));
+		free(body);
+	}
+	m = msg_create(MSG_RELOAD);
+	m->u.config = cfg;
+	msg_queue_push(d->q, m);
+	notify_ready();
+}
+
+/* Sets the gauges only the dispatcher can see, before /metrics renders. */
+static void
+dispatch_gauges(struct dispatch *d, const struct msg *m)
+{
+	struct master_status st;
+
+	master_status(d->master, &st);
+	metrics_set("ark_heartbeat_age_seconds", NULL,
+	    st.last_event > 0 ? (double)(m->now - st.last_event) / 1000.0 : -1);
+	metrics_set("ark_subscribed", NULL, st.state == MASTER_SUBSCRIBED);
+	metrics_set("ark_calls_in_flight", NULL, (double)st.calls_in_flight);
+}
+
+/* Runs one message through the core; some need the dispatcher first. */
+static void
+dispatch_one(struct dispatch *d, struct msg *m)
+{
+	char labels[64];
+
+	snprintf(labels, sizeof labels, "type=\"%s\"", msg_type_name(m->type));
+	metrics_add("ark_messages_total", labels, 1);
+	if (d->record != NULL)
+		record_write_msg(d->record, m);
+
+	if (m->type == MSG_ADMIN && m->u.admin->op == ADMIN_RELOAD) {
+		dispatch_reload(d, m->u.admin->id);
+		return;
+	}
+	if (m->type == MSG_ADMIN && m->u.admin->op == ADMIN_METRICS)
+		dispatch_gauges(d, m);
+	if (m->type == MSG_EVENT && m->u.event->type ==
+	    MESOS__V1__SCHEDULER__EVENT__TYPE__SUBSCRIBED && !d->ready) {
+		notify_send("READY=1\nSTATUS=subscribed");
+		d->ready = 1;
+	}
+	log_debug("dispatch: %s", msg_type_name(m->type));
+	sched_apply(d->sched, m, &d->fx);
+}
+
+/*
+ * Commits the store rows of this drain. Returns -1 if the commit failed; the
+ * caller then sends nothing.
+ */
+static int
+dispatch_commit(struct dispatch *d)
+{
+	struct store_op *ops;
+	size_t n = 0;
+	char *cause = NULL;
+	int64_t t0;
+	int rc;
+
+	for (size_t i = 0; i < d->fx.n; i++)
+		if (d->fx.v[i].type == EFFECT_STORE)
+			n++;
+	if (n == 0)
+		return 0;
+	ops = xreallocarray(NULL, n, sizeof *ops);
+	n = 0;
+	for (size_t i = 0; i < d->fx.n; i++)
+		if (d->fx.v[i].type == EFFECT_STORE)
+			ops[n++] = d->fx.v[i].u.store;	/* shallow: fx owns */
+	t0 = msg_clock_now();
+	rc = store_commit(d->store, ops, n, &cause);
+	metrics_observe("ark_store_commit_seconds", NULL,
+	    (double)(msg_clock_now() - t0) / 1000.0);
+	if (rc != 0) {
+		log_error("store commit of %zu rows failed: %s; sending nothing "
+		    "and stopping (the master resends what was not "
+		    "acknowledged)", n, cause);
+		free(cause);
+		free(ops);
+		return -1;
+	}
+	metrics_add("ark_store_rows_total", NULL, (double)n);
+	free(ops);
+	return 0;
+}
+
+/* Starts a graceful stop: close the stream once calls are out. */
+static void
+dispatch_exit(struct dispatch *d, int code, const char *reason)
+{
+	if (d->exiting)
+		return;
+	d->exiting = 1;
+	d->exit_code = code;
+	log_info("stopping (exit %d): %s", code, reason != NULL ? reason : "");
+	notify_stopping();
+	master_stop(d->master);
+	d->stop_started = ev_now(d->loop);
+	ev_timer_start(d->loop, &d->stop_wait);
+}
+
+/* Carries out the effects of one drain, in the contract's order. */
+static void
+dispatch_effects(struct dispatch *d)
+{
+	if (dispatch_commit(d) != 0) {
+		dispatch_exit(d, 1, "store commit failed");
+		master_fence(d->master, "store commit failed");
+		effects_clear(&d->fx);
+		return;
+	}
+	for (size_t i = 0; i < d->fx.n; i++) {
+		struct effect *e = &d->fx.v[i];
+
+		switch (e->type) {
+		case EFFECT_STORE:
+			if (e->u.store.type == STORE_FRAMEWORK_ID)
+				master_set_framework_id(d->master,
+				    e->u.store.u.str);
+			break;
+		case EFFECT_CALL:
+			master_send(d->master, e->u.call.call,
+			    e->u.call.cookie);
+			e->u.call.call = NULL;	/* the master owns it now */
+			break;
+		case EFFECT_REPLY: {
+			const struct effect_reply *r = &e->u.reply;
+
+			if (d->admin != NULL)
+				admin_reply(d->admin, r->id, r->status,
+				    r->content_type, r->body != NULL ?
+				    r->body : "", r->body != NULL ?
+				    strlen(r->body) : 0);
+			break;
+		}
+		case EFFECT_GET_AGENTS:
+			master_get_agents(d->master);
+			break;
+		case EFFECT_RESUBSCRIBE:
+			master_resubscribe(d->master, e->u.text);
+			break;
+		case EFFECT_FENCE:
+			log_warn("fenced: %s", e->u.text != NULL ? e->u.text :
+			    "another scheduler instance took over");
+			master_fence(d->master, e->u.text);
+			break;
+		case EFFECT_EXIT:
+			dispatch_exit(d, e->u.exit.code, e->u.exit.reason);
+			break;
+		default:
+			break;
+		}
+	}
+	effects_clear(&d->fx);
+}
+
+/* Re-arms the single timer at the core's next deadline. */
+static void
+dispatch_arm(struct dispatch *d)
+{
+	int64_t next = sched_next_deadline(d->sched), now = msg_clock_now();
+	double after;
+
+	ev_timer_stop(d->loop, &d->deadline);
+	if (next == INT64_MAX)
+		return;
+	after = next <= now ? 0.0 : (double)(next - now) / 1000.0;
+	ev_timer_set(&d->deadline, after, 0);
+	ev_timer_start(d->loop, &d->deadline);
+}
+
+/* Drains the queue just before the loop would sleep. */
+static void
+dispatch_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct dispatch *d = w->data;
+	struct msg *m;
+	int any = 0;
+
+	/* Messages pushed while effects run (e.g. a reload's MSG_RELOAD) are
+	 * handled in the same drain. Bounded: a flood yields to the loop. */
+	for (int round = 0; round < 4 && d->q->head != NULL; round++) {
+		size_t budget = 100000;
+
+		while (budget-- > 0 && (m = msg_queue_pop(d->q)) != NULL) {
+			dispatch_one(d, m);
+			msg_free(m);
+			any = 1;
+		}
+		dispatch_effects(d);
+	}
+	if (any && d->record != NULL)
+		record_flush(d->record);
+	if (d->q->head != NULL)
+		ev_idle_start(loop, &d->more);
+	else
+		ev_idle_stop(loop, &d->more);
+	if (any)
+		dispatch_arm(d);
+}
+
+static void
+dispatch_more_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	/* nothing: being active is what keeps the next poll from sleeping */
+}
+
+static void
+dispatch_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct dispatch *d = w->data;
+
+	/* An empty tick when only draining was wanted is harmless. */
+	msg_queue_push(d->q, msg_create(MSG_TICK));
+}
+
+static void
+dispatch_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	notify_watchdog();
+}
+
+static void
+dispatch_stop_wait_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct dispatch *d = w->data;
+
+	if (master_idle(d->master) ||
+	    ev_now(loop) - d->stop_started > DISPATCH_STOP_WAIT)
+		ev_break(loop, EVBREAK_ALL);
+}
+
+static void
+dispatch_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct dispatch *d = w->data;
+
+	if (w->signum == SIGHUP) {
+		log_info("SIGHUP: reloading %s", d->opts.config_path);
+		dispatch_reload(d, 0);
+		return;
+	}
+	if (d->stopping) {
+		log_warn("second signal: stopping now");
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	d->stopping = 1;
+	log_info("%s: stopping; tasks keep running (failover timeout %.0fs)",
+	    w->signum == SIGTERM ? "SIGTERM" : "SIGINT",
+	    d->cfg->failover_timeout_s);
+	msg_queue_push(d->q, msg_create(MSG_SHUTDOWN));
+}
+
+int
+dispatch_run(struct dispatch *d)
+{
+	ev_run(d->loop, 0);
+	/* Anything still queued is dropped: the master resends updates that
+	 * were not acknowledged. */
+	return d->exit_code;
+}
