@@ -123,8 +123,10 @@ $(B)/tests/it/check_%: $(B)/tests/it/check_%.o $(B)/libtest.a $(B)/libsim.a $(B)
 $(B)/bench/%: $(B)/bench/%.o $(B)/libsim.a $(B)/libark.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
-# Unit tests, then integration tests (real arkd and ark-sim processes).
-check: unit it
+# Unit tests, then integration tests (real arkd and ark-sim processes), with
+# one summary line for all of them.
+check: $(PROGS) $(TESTS) $(ITESTS)
+	@ARK_BIN=$(abspath $(B)) scripts/run-tests $(TESTS) $(ITESTS)
 
 unit: $(TESTS)
 	@scripts/run-tests $(TESTS)
