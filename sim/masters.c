@@ -6,7 +6,8 @@
  * stream breaks, offers and filters are forgotten, frameworks must
  * resubscribe, the new leader answers 503 while it recovers, and it knows
  * the agents (and so their tasks) only when they reregister, after a
- * configurable delay.
+ * configurable delay. The master that lost leadership restarts with a new
+ * id (with one master, a failover is a restart of it).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -104,6 +105,16 @@ masters_failover(struct sim *sim, int to, double gap, double recovery,
 	fw_disconnect_all(sim, 1);
 	alloc_forget_all(sim);
 	agents_failover(sim);
+	/* The old leader comes back as a new process, with a new id. */
+	if (from >= 0 && from < sim->nmasters) {
+		struct sim_master *m = &sim->masters[from];
+		char id[37];
+
+		sim_uuid_str(sim, id);
+		free(m->id);
+		m->id = xstrdup(id);
+		m->next_framework = m->next_agent = m->next_offer = 0;
+	}
 	ev_timer_stop(loop, &sim->reregister_timer);
 	ev_timer_stop(loop, &sim->leader_timer);
 	sim->pending_leader = to;

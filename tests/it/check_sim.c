@@ -1348,6 +1348,39 @@ START_TEST(test_master_failover)
 }
 END_TEST
 
+/* With one master a failover is its restart: new master id, same tasks. */
+START_TEST(test_single_master_restart)
+{
+	struct ts t, u;
+	Mesos__V1__Scheduler__Event *e;
+	char mid[64], id[256];
+
+	sim_start(NULL);
+	ts_open(&t, S.masters[0], CODEC_PROTOBUF, subscribe_call(NULL, 1, 60));
+	e = ts_wait(&t, EV(SUBSCRIBED), NULL, -1, WAIT_MS);
+	ck_assert_ptr_nonnull(e);
+	snprintf(mid, sizeof mid, "%s", e->subscribed->master_info->id);
+	snprintf(t.framework_id, sizeof t.framework_id, "%s",
+	    e->subscribed->framework_id->value);
+	snprintf(id, sizeof id, "%s", t.framework_id);
+	ts_run_task(&t, "sr1");
+	ck_assert_int_eq(control("failover", NULL), 200);
+	ck_assert(TU_WAIT(WAIT_MS, (ts_pump(&t, 10), t.closed)));
+	ts_close(&t);
+	ts_open(&u, S.masters[0], CODEC_PROTOBUF, subscribe_call(id, 1, 60));
+	e = ts_wait(&u, EV(SUBSCRIBED), NULL, -1, WAIT_MS);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->subscribed->framework_id->value, id);
+	ck_assert_str_ne(e->subscribed->master_info->id, mid);
+	snprintf(u.framework_id, sizeof u.framework_id, "%s", id);
+	ck_assert(TU_WAIT(WAIT_MS, ts_call(&u, json_pack("{s:s,s:{s:[{s:{s:s}}]}}",
+	    "type", "RECONCILE", "reconcile", "tasks", "task_id", "value",
+	    "sr1"), NULL) == 202 && ts_wait(&u, EV(UPDATE), "sr1",
+	    ST(TASK_RUNNING), 300) != NULL));
+	ts_close(&u);
+}
+END_TEST
+
 /* 503 while the leader recovers, and 401 without credentials. */
 START_TEST(test_recovery_and_auth)
 {
@@ -1999,6 +2032,7 @@ sim_suite(void)
 		&test_failover_timeout,
 		&test_teardown,
 		&test_master_failover,
+		&test_single_master_restart,
 		&test_recovery_and_auth,
 		&test_stream_faults,
 		&test_fail_calls,
