@@ -30,7 +30,8 @@
 #define ARKD_EXIT_OK		0
 #define ARKD_EXIT_ERROR		1
 #define ARKD_EXIT_USAGE		2
-#define ARKD_EXIT_REMOVED	3
+#define ARKD_EXIT_REMOVED	3	/* from the core: the master removed us */
+#define ARKD_EXIT_AUTH		4	/* from the core: credentials refused */
 
 struct arkd_overrides {
 	const char	*master;	/* --master URL */

@@ -90,12 +90,14 @@ dispatch_create(struct ev_loop *loop, const struct dispatch_opts *opts,
 	d->q = q;
 	effects_init(&d->fx);
 
-	metrics_declare("ark_store_commit_seconds", METRICS_HISTOGRAM,
-	    "Time to commit one group of store rows.");
-	metrics_declare("ark_store_rows_total", METRICS_COUNTER,
-	    "Rows written to the store.");
+	/* ark_store_commit_seconds and ark_store_rows_total are the
+	 * store's own (store_commit). */
 	metrics_declare("ark_messages_total", METRICS_COUNTER,
 	    "Messages handled by the dispatcher, by type.");
+	metrics_declare("ark_subscribed", METRICS_GAUGE,
+	    "1 while subscribed to a master, else 0.");
+	metrics_declare("ark_calls_in_flight", METRICS_GAUGE,
+	    "Calls sent to the master and not answered yet.");
 
 	ev_prepare_init(&d->prepare, dispatch_prepare_cb);
 	d->prepare.data = d;
@@ -198,8 +200,8 @@ dispatch_reload(struct dispatch *d, uint64_t id)
 		char *changed = config_reload_check(d->cfg, cfg);
 
 		if (changed != NULL) {
-			cause = xasprintf("%s: changing %s needs a restart of "
-			    "arkd; nothing was changed", cfg->path, changed);
+			cause = xasprintf("%s: %s; nothing was changed",
+			    cfg->path, changed);
 			free(changed);
 			config_free(cfg);
 			cfg = NULL;
@@ -283,7 +285,6 @@ dispatch_commit(struct dispatch *d)
 	struct store_op *ops;
 	size_t n = 0;
 	char *cause = NULL;
-	int64_t t0;
 	int rc;
 
 	for (size_t i = 0; i < d->fx.n; i++)
@@ -296,10 +297,7 @@ dispatch_commit(struct dispatch *d)
 	for (size_t i = 0; i < d->fx.n; i++)
 		if (d->fx.v[i].type == EFFECT_STORE)
 			ops[n++] = d->fx.v[i].u.store;	/* shallow: fx owns */
-	t0 = msg_clock_now();
 	rc = store_commit(d->store, ops, n, &cause);
-	metrics_observe("ark_store_commit_seconds", NULL,
-	    (double)(msg_clock_now() - t0) / 1000.0);
 	if (rc != 0) {
 		log_error("store commit of %zu rows failed: %s; sending nothing "
 		    "and stopping (the master resends what was not "
@@ -308,7 +306,6 @@ dispatch_commit(struct dispatch *d)
 		free(ops);
 		return -1;
 	}
-	metrics_add("ark_store_rows_total", NULL, (double)n);
 	free(ops);
 	return 0;
 }

@@ -785,7 +785,8 @@ master_give_up(struct master *m, const char *reason, int status)
 	ev_timer_stop(m->loop, &m->retry);
 	master_calls_finish_all(m, status, reason);
 	master_set_state(m, MASTER_IDLE, reason);
-	master_push_session(m, SESSION_DISCONNECTED, reason, 1);
+	master_push_session(m, SESSION_DISCONNECTED, reason,
+	    status == 401 ? 401 : 1);
 }
 
 /* 401: the master refuses our principal. */
@@ -1449,6 +1450,8 @@ master_create(struct ev_loop *loop, const struct config *cfg,
 	    "Events received from the master, by type.");
 	metrics_declare("ark_reconnects_total", METRICS_COUNTER,
 	    "Subscriptions lost and started again.");
+	/* a counter is there from the start, at 0, not from its first loss */
+	metrics_add("ark_reconnects_total", "", 0);
 	metrics_declare("ark_heartbeat_age_seconds", METRICS_GAUGE,
 	    "Seconds since the last byte on the subscription stream.");
 	return m;

@@ -92,8 +92,8 @@ void		 master_update_metrics(const struct master *);
 
 /*
  * How arkd learns that the connection gave up for good: a MSG_SESSION with
- * state SESSION_DISCONNECTED and fatal set (401 for our principal, or the
- * master removed the framework). The master then stays MASTER_IDLE.
+ * state SESSION_DISCONNECTED and fatal set (to 401 when the master refused
+ * our principal, to 1 when it removed the framework). The master then stays MASTER_IDLE.
  */
 
 /* The pure parts, exposed for the unit tests. */

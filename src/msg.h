@@ -40,7 +40,8 @@ struct msg_session {
 	char	*reason;	/* why it changed, for logs (owned) */
 	int	 fatal;		/* the master connection gave up for good
 				 * (credentials refused, framework removed):
-				 * arkd should exit with an error */
+				 * arkd should exit with an error; 401 when
+				 * the master refused our credentials */
 };
 
 struct msg_call_done {

@@ -2704,7 +2704,12 @@ sched_on_session(struct sched *s, const struct msg_session *ss,
 		s->subscribed = 0;
 		reconcile_stop(&s->rec, "disconnected");
 	}
-	(void)out;
+	/* The connection gave up for good: nothing arkd does can help, so
+	 * it stops (exit 4 for refused credentials, 3 for a removed
+	 * framework, unless the ERROR event already stopped it). */
+	if (ss->state == SESSION_DISCONNECTED && ss->fatal)
+		sched_exit(s, ss->fatal == 401 ? 4 : 3, ss->reason != NULL ?
+		    ss->reason : "the master connection gave up", out);
 }
 
 static void

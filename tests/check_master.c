@@ -673,6 +673,7 @@ static struct master *master;
 static struct msg_queue queue;
 static struct ev_timer tick;
 static int n_connected, n_disconnected, n_fatal, n_subscribed, n_heartbeats;
+static int last_fatal;	/* the fatal value of the last fatal MSG_SESSION */
 static int n_errors, n_agents;
 static char last_fwid[64];
 static struct {
@@ -700,7 +701,10 @@ drain(void)
 				ck_assert_ptr_nonnull(m->u.session.stream_id);
 			} else
 				n_disconnected++;
-			n_fatal += m->u.session.fatal;
+			if (m->u.session.fatal != 0) {
+				n_fatal++;
+				last_fatal = m->u.session.fatal;
+			}
 			break;
 		case MSG_EVENT:
 			if (m->u.event->type ==
@@ -773,6 +777,7 @@ flow_setup_codec(enum codec_type codec)
 	cfg.nmasters = 2;
 	memset(&queue, 0, sizeof queue);
 	n_connected = n_disconnected = n_fatal = n_subscribed = 0;
+	last_fatal = 0;
 	n_heartbeats = n_errors = n_agents = n_done = 0;
 	last_fwid[0] = '\0';
 	loop = ev_loop_new(EVFLAG_AUTO);
@@ -988,6 +993,7 @@ START_TEST(test_unauthorized_is_fatal)
 	    5);
 	master_start(master);
 	ck_assert(RUN_UNTIL(10, n_fatal == 1));
+	ck_assert_int_eq(last_fatal, 401);	/* arkd exits 4 on it */
 	ck_assert_int_eq(status().state, MASTER_IDLE);
 	ck_assert_int_eq(n_done, 1);
 	ck_assert_int_eq(done[0].status, 401);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -302,4 +303,211 @@ tu_dump_log(const char *path, int lines)
 	if (system(cmd) != 0)
 		fprintf(stderr, "(no log)\n");
 	free(cmd);
+}
+
+/* Reads what is available on *fd into b; closes it and sets -1 at EOF. */
+static void
+tu_run_read(int *fd, struct buf *b)
+{
+	char chunk[4096];
+	ssize_t n = read(*fd, chunk, sizeof chunk);
+
+	if (n > 0)
+		buf_add(b, chunk, (size_t)n);
+	else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+int
+tu_run(char *const argv[], char **out, char **err, int timeout_ms)
+{
+	int po[2], pe[2], status = 0, killed = 0;
+	long long end = tu_now_ms() + timeout_ms;
+	struct buf bo, be;
+	pid_t pid;
+
+	if (pipe(po) != 0)
+		return -1;
+	if (pipe(pe) != 0) {
+		close(po[0]);
+		close(po[1]);
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]);
+		close(po[1]);
+		close(pe[0]);
+		close(pe[1]);
+		execv(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	buf_init(&bo, 64u << 20);
+	buf_init(&be, 64u << 20);
+	buf_addstr(&bo, "");
+	buf_addstr(&be, "");
+	while (po[0] >= 0 || pe[0] >= 0) {
+		struct pollfd p[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN,
+		    0 } };
+		long long left = end - tu_now_ms();
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			killed = 1;
+			break;
+		}
+		if (poll(p, 2, (int)(left > 1000 ? 1000 : left)) < 0 &&
+		    errno != EINTR)
+			break;
+		if (po[0] >= 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			tu_run_read(&po[0], &bo);
+		if (pe[0] >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			tu_run_read(&pe[0], &be);
+	}
+	if (po[0] >= 0)
+		close(po[0]);
+	if (pe[0] >= 0)
+		close(pe[0]);
+	if (!killed) {
+		/* output closed: the program is ending; still bound the wait */
+		while (waitpid(pid, &status, WNOHANG) == 0) {
+			if (tu_now_ms() > end) {
+				kill(pid, SIGKILL);
+				break;
+			}
+			tu_sleep_ms(10);
+		}
+	}
+	if (killed || tu_now_ms() > end)
+		waitpid(pid, &status, 0);
+	if (out != NULL)
+		*out = buf_steal(&bo, NULL);
+	else
+		buf_clear(&bo);
+	if (err != NULL)
+		*err = buf_steal(&be, NULL);
+	else
+		buf_clear(&be);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+char *
+tu_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf_init(&b, 256u << 20);
+	buf_addstr(&b, "");
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	return buf_steal(&b, NULL);
+}
+
+int
+tu_write_file(const char *path, const char *s, int mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	size_t len = strlen(s), off = 0;
+
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t n = write(fd, s + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	/* open() keeps the mode of an existing file */
+	if (fchmod(fd, (mode_t)mode) != 0) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+int
+tu_sim_control_port(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+	int port = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, "control ", 8) == 0)
+			port = (int)strtol(line + 8, NULL, 10);
+	fclose(f);
+	return port;
+}
+
+int
+tu_http_ex(const char *method, const char *url, const char *const *req_headers,
+    const char *body, size_t body_len, char **out, char **headers)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	struct buf b, hb;
+	long status = 0;
+
+	buf_init(&b, 64u << 20);
+	buf_init(&hb, 1u << 20);
+	buf_addstr(&b, "");
+	buf_addstr(&hb, "");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tu_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, tu_write_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	}
+	h = curl_slist_append(h, "Expect:");
+	for (size_t i = 0; req_headers != NULL && req_headers[i] != NULL; i++)
+		h = curl_slist_append(h, req_headers[i]);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	if (out != NULL)
+		*out = buf_steal(&b, NULL);
+	else
+		buf_clear(&b);
+	if (headers != NULL)
+		*headers = buf_steal(&hb, NULL);
+	else
+		buf_clear(&hb);
+	return (int)status;
 }

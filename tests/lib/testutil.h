@@ -43,6 +43,31 @@ int		 tu_http(const char *method, const char *url,
 /* GET url and parse JSON; NULL on any failure. New reference. */
 json_t		*tu_get_json(const char *url);
 
+/*
+ * Runs argv to completion (at most timeout_ms, then SIGKILL) with its
+ * stdout and stderr captured; *out and *err (may be NULL) get them (caller
+ * frees). Returns the exit status, 128 + signal if killed, -1 if it could
+ * not run.
+ */
+int		 tu_run(char *const argv[], char **out, char **err,
+		    int timeout_ms);
+/* The whole content of a file (caller frees), or NULL. */
+char		*tu_slurp(const char *path);
+/* Writes s to path (created with mode); 0 or -1. */
+int		 tu_write_file(const char *path, const char *s, int mode);
+/* The control port from ark-sim's port file ("control <port>"), or -1. */
+int		 tu_sim_control_port(const char *path);
+
+/*
+ * One HTTP request with extra request headers (NULL-terminated "Name:
+ * value" strings, may be NULL) and a body of body_len bytes (body may be
+ * NULL). *out gets the body and *headers the response headers (either may
+ * be NULL; caller frees). Returns the status, 0 if no answer.
+ */
+int		 tu_http_ex(const char *method, const char *url,
+		    const char *const *req_headers, const char *body,
+		    size_t body_len, char **out, char **headers);
+
 /* Monotonic milliseconds. */
 long long	 tu_now_ms(void);
 /* Sleeps ms milliseconds. */
