@@ -148,7 +148,7 @@ $(B)/fuzz/gen/%.pb-c.o: $(B)/gen/%.pb-c.c
 $(B)/fuzz/%.o: %.c | $(GEN_H)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -O1 -g $(WARN) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined \
-		-I$(B)/gen -iquote src $(PKG_CFLAGS) -c -o $@ $<
+		-I$(B)/gen -iquote src $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 FUZZ_LIB_O = $(patsubst %.c,$(B)/fuzz/%.o,$(LIB_SRC)) $(patsubst $(B)/gen/%,$(B)/fuzz/gen/%,$(GEN_O))
 # An archive, so a target links only the modules it uses.
 $(B)/fuzz/libark.a: $(FUZZ_LIB_O)

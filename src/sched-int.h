@@ -269,6 +269,7 @@ void		 sched_framework_update(struct sched *, int info_changed,
 void		 sched_reconcile_start(struct sched *, const char *cause,
 		    struct effects *);
 int		 sched_ready(const struct sched *, const char **why);
+int		 sched_check(const struct sched *, char **cause);
 
 /* sched-admin.c */
 void		 sched_admin_apply(struct sched *, const struct admin_req *,

@@ -2879,3 +2879,91 @@ sched_metrics(const struct sched *s)
 	metrics_set("ark_agents", "", (double)hash_count(s->agents));
 	metrics_set("ark_blacklist", "", (double)hash_count(s->blacklist));
 }
+
+/*
+ * Checks the core's invariants (tests and the fuzz target call it after
+ * every message): every slot's task is a known task of that slot, counts
+ * agree with the lists, every task's job, slot and agent are live.
+ * Returns 0, or -1 with *cause (caller frees).
+ */
+int
+sched_check(const struct sched *s, char **cause)
+{
+	size_t ntasks = 0, it = 0;
+	struct sched_task *t;
+
+	for (const struct sched_job *j = s->job_head; j != NULL; j = j->next) {
+		size_t nslots = 0, njt = 0, npend = 0;
+
+		for (const struct sched_slot *sl = j->slot_head; sl != NULL;
+		    sl = sl->next) {
+			size_t mine = 0;
+
+			nslots++;
+			if (sl->job != j || hash_get(j->slots, sl->key) != sl) {
+				*cause = xasprintf("slot %s/%s misfiled", j->id,
+				    sl->key);
+				return -1;
+			}
+			if (sl->task != NULL && (hash_get(s->tasks,
+			    sl->task->id) != sl->task || sl->task->slot != sl)) {
+				*cause = xasprintf("slot %s/%s: stale task",
+				    j->id, sl->key);
+				return -1;
+			}
+			if (sl->task != NULL && sl->state != SLOT_ACTIVE) {
+				*cause = xasprintf("slot %s/%s: a task but %s",
+				    j->id, sl->key,
+				    sched_slot_state_name(sl->state));
+				return -1;
+			}
+			if ((sl->state == SLOT_PENDING) != (sl->in_pending != 0)) {
+				*cause = xasprintf("slot %s/%s: pending list",
+				    j->id, sl->key);
+				return -1;
+			}
+			npend += sl->in_pending != 0;
+			for (t = j->task_head; t != NULL; t = t->jnext)
+				mine += t->slot == sl;
+			if (mine != sl->ntasks) {
+				*cause = xasprintf("slot %s/%s: %zu tasks, "
+				    "counted %zu", j->id, sl->key, mine,
+				    sl->ntasks);
+				return -1;
+			}
+		}
+		for (t = j->task_head; t != NULL; t = t->jnext) {
+			njt++;
+			if (t->job != j || hash_get(s->tasks, t->id) != t) {
+				*cause = xasprintf("task %s misfiled", t->id);
+				return -1;
+			}
+			if (t->agent != NULL && hash_get(s->agents,
+			    t->agent->id) != t->agent) {
+				*cause = xasprintf("task %s: stale agent",
+				    t->id);
+				return -1;
+			}
+		}
+		if (nslots != j->nslots || njt != j->ntasks ||
+		    npend != j->npending) {
+			*cause = xasprintf("job %s: counts (slots %zu/%zu, tasks "
+			    "%zu/%zu, pending %zu/%zu)", j->id, nslots,
+			    j->nslots, njt, j->ntasks, npend, j->npending);
+			return -1;
+		}
+		ntasks += njt;
+	}
+	if (ntasks != hash_count(s->tasks)) {
+		*cause = xasprintf("%zu tasks in jobs, %zu known", ntasks,
+		    hash_count(s->tasks));
+		return -1;
+	}
+	while ((t = hash_next(s->tasks, &it)) != NULL)
+		if (t->slot != NULL && hash_get(t->job->slots, t->slot->key) !=
+		    t->slot) {
+			*cause = xasprintf("task %s: stale slot", t->id);
+			return -1;
+		}
+	return 0;
+}

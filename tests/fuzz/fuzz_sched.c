@@ -9,7 +9,8 @@
  * reload of the same configuration, 7 shutdown. The core is subscribed
  * first. Invariants: no crash or sanitizer report; every call the core
  * emits encodes in both encodings; after a tick the next deadline lies
- * ahead; every admin request gets exactly one reply.
+ * ahead; every admin request gets exactly one reply; the core's own
+ * consistency check (sched_check) holds after every message.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "log.h"
 #include "msg.h"
 #include "sched.h"
+#include "sched-int.h"
 #include "xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -206,6 +208,11 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 			break;
 		}
 		fuzz_check(&fx, admin_id);
+		if (sched_check(s, &cause) != 0) {
+			fprintf(stderr, "after record at %zu (kind %u): %s\n",
+			    p, kind, cause);
+			abort();
+		}
 	}
 	effects_clear(&fx);
 	sched_free(s);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sched-int.h"
 #include "schedtest.h"
 #include "xmalloc.h"
 
@@ -307,10 +308,18 @@ st_done(struct st *t)
 static void
 st_feed(struct st *t, struct msg *m)
 {
+	char *cause = NULL;
+
 	effects_clear(&t->fx);
 	m->now = t->now;
 	m->wall = t->wall;
 	sched_apply(t->s, m, &t->fx);
+	/* every message leaves the core consistent */
+	if (sched_check(t->s, &cause) != 0) {
+		fprintf(stderr, "sched_check after %s: %s\n",
+		    msg_type_name(m->type), cause);
+		abort();
+	}
 }
 
 void
