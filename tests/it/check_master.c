@@ -62,7 +62,8 @@ struct it {
 	int		 subscribed;	/* SUBSCRIBED events seen */
 	int		 connected;
 	int		 disconnected;
-	int		 fatal;
+	int		 fatal;		/* fatal sessions seen */
+	int		 fatal_code;	/* the last one's value */
 	int		 errors;	/* ERROR events */
 	int		 agents;	/* agents in the last MSG_AGENTS */
 	int		 agents_msgs;
@@ -279,7 +280,9 @@ it_handle(struct msg *m)
 			it.connected++;
 		else
 			it.disconnected++;
-		it.fatal += m->u.session.fatal;
+		it.fatal += m->u.session.fatal != 0;
+		if (m->u.session.fatal != 0)
+			it.fatal_code = m->u.session.fatal;
 		break;
 	case MSG_CALL_DONE:
 		/* A launch that did not happen: the task goes back. */
@@ -730,6 +733,7 @@ START_TEST(test_auth_refused_is_fatal)
 {
 	master_start(it.m);
 	ck_assert(IT_RUN_UNTIL(20, it.fatal == 1));
+	ck_assert_int_eq(it.fatal_code, 401);	/* arkd exits 4 on it */
 	ck_assert_int_eq(it_state(), MASTER_IDLE);
 	it_run_for(1);
 	ck_assert_int_eq(it.subscribed, 0);
