@@ -511,3 +511,49 @@ tu_http_ex(const char *method, const char *url, const char *const *req_headers,
 		buf_clear(&hb);
 	return (int)status;
 }
+
+char *
+tu_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_add(&b, chunk, n) != 0)
+			break;
+	fclose(f);
+	return buf_steal(&b, len);
+}
+
+unsigned long long
+tu_seed(void)
+{
+	const char *env = getenv("ARK_TEST_SEED");
+	unsigned long long seed;
+
+	if (env != NULL && *env != '\0')
+		seed = strtoull(env, NULL, 0);
+	else
+		seed = (unsigned long long)time(NULL) * 1000003ULL ^
+		    (unsigned long long)getpid();
+	return seed == 0 ? 1 : seed;
+}
+
+unsigned long long
+tu_rand(unsigned long long *state)
+{
+	unsigned long long x = *state;
+
+	if (x == 0)
+		x = 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}

@@ -73,6 +73,13 @@ long long	 tu_now_ms(void);
 /* Sleeps ms milliseconds. */
 void		 tu_sleep_ms(int ms);
 
+/* A whole file's bytes (caller frees) and its length; NULL if unreadable. */
+char		*tu_read_file(const char *path, size_t *len);
+/* A 64-bit seed: ARK_TEST_SEED if set, else from the clock and pid. */
+unsigned long long tu_seed(void);
+/* xorshift64*: the next pseudo-random number of *state (never 0). */
+unsigned long long tu_rand(unsigned long long *state);
+
 /* Prints the last lines of a log file to stderr (on failure). */
 void		 tu_dump_log(const char *path, int lines);
 
