@@ -973,7 +973,7 @@ static const struct arkctl_cmd arkctl_cmds[] = {
 	    "  --state S  tasks in state S: a Mesos name (TASK_RUNNING, or "
 	    "just running),\n"
 	    "             or launching\n"
-	    "  --agent A  tasks on agent A (id)\n" },
+	    "  --agent A  tasks on agent A (id or hostname)\n" },
 	{ "agents", "", 0, 0, "", "list the agents the master knows",
 	    arkctl_cmd_agents, NULL },
 	{ "blacklist", "add AGENT [--reason R] | rm AGENT | ls", 1, 2, "reason",
@@ -985,8 +985,8 @@ static const struct arkctl_cmd arkctl_cmds[] = {
 	{ "scale", "JOB N", 2, 2, "", "set the instances of a service job",
 	    arkctl_cmd_scale, "N is 0 to 100000. Prints the job as arkd now "
 	    "sees it.\n" },
-	{ "suspend", "JOB", 1, 1, "", "stop launching tasks for a job (running "
-	    "tasks stay)", arkctl_cmd_suspend, NULL },
+	{ "suspend", "JOB", 1, 1, "", "kill a job's tasks and launch none until "
+	    "resumed", arkctl_cmd_suspend, NULL },
 	{ "resume", "JOB", 1, 1, "", "launch tasks for a suspended job again",
 	    arkctl_cmd_resume, NULL },
 	{ "kill", "TASK", 1, 1, "", "kill a task; the restart policy refills "

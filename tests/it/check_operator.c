@@ -1,0 +1,2000 @@
+/*
+ * check_operator — the operator's surface end to end: a real arkd against
+ * ark-sim, driven through the real arkctl and raw HTTP, with everything
+ * arkctl and the admin API say checked against what the master sees (ark-sim's
+ * /state and /counters). Covers every endpoint of docs/admin-api.md and every
+ * arkctl command (tables and --json, exit codes 0/1/2/3), bad requests
+ * against the running daemon, /metrics through promtool, reloads (broken
+ * files, jobs added, removed and changed, restart-only options), systemd's
+ * notify protocol through a test double of $NOTIFY_SOCKET, SIGTERM/SIGINT,
+ * log formats, the offline flags, the man pages against the binaries, and
+ * the exit code of refused credentials.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <check.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "../lib/testutil.h"
+#include "xmalloc.h"
+
+#define FW_NAME		"ark-op"
+#define AGENTS		4
+#define WAIT_MS		60000
+#define RUN_MS		30000	/* one arkctl or arkd --flag run */
+
+/* A daemon job on every agent and a service of three. */
+#define JOBS_MAIN							\
+	"{\"id\": \"node\", \"kind\": \"daemon\", \"command\": \"sleep 1000\","\
+	" \"resources\": {\"cpus\": 0.1, \"mem\": 16}},\n"		\
+	"{\"id\": \"web\", \"kind\": \"service\", \"instances\": 3,"	\
+	" \"command\": \"sleep 1000\", \"resources\": {\"cpus\": 0.1,"	\
+	" \"mem\": 16}, \"restart\": {\"backoff_s\": 0.2, \"factor\": 2,"\
+	" \"max_s\": 1}}"
+
+static char *dir;
+static pid_t sim_pid = -1, arkd_pid = -1;
+static int master_port, control_port, admin_port;
+static char sim_log[512], arkd_log[512], cfg_path[512], state_dir[512];
+static char aport_file[512], ports_file[512];
+
+/* ---- processes ----------------------------------------------------------- */
+
+/* Dumps the logs of both programs (on a failure). */
+static void
+dump_logs(void)
+{
+	tu_dump_log(arkd_log, 80);
+	tu_dump_log(sim_log, 20);
+}
+
+/* Makes the private directory and the paths in it. */
+static void
+paths_init(const char *tag)
+{
+	dir = tu_tmpdir(tag);
+	snprintf(ports_file, sizeof ports_file, "%s/ports", dir);
+	snprintf(sim_log, sizeof sim_log, "%s/sim.log", dir);
+	snprintf(arkd_log, sizeof arkd_log, "%s/arkd.log", dir);
+	snprintf(cfg_path, sizeof cfg_path, "%s/arkd.json", dir);
+	snprintf(state_dir, sizeof state_dir, "%s/state", dir);
+	snprintf(aport_file, sizeof aport_file, "%s/admin.port", dir);
+	sim_pid = arkd_pid = -1;
+	master_port = control_port = admin_port = 0;
+}
+
+/*
+ * Starts ark-sim with AGENTS agents on port (0: any) plus the extra
+ * arguments (NULL-terminated, may be NULL); sets the ports.
+ */
+static void
+sim_start(int port, const char *const *extra)
+{
+	char portarg[16], agents[16];
+	const char *argv[40];
+	int n = 0;
+
+	snprintf(portarg, sizeof portarg, "%d", port);
+	snprintf(agents, sizeof agents, "%d", AGENTS);
+	unlink(ports_file);
+	argv[n++] = tu_bin("ark-sim");
+	argv[n++] = "--port";
+	argv[n++] = portarg;
+	argv[n++] = "--control-port";
+	argv[n++] = "0";
+	argv[n++] = "--port-file";
+	argv[n++] = ports_file;
+	argv[n++] = "--agents";
+	argv[n++] = agents;
+	argv[n++] = "--allocation-interval";
+	argv[n++] = "0.2";
+	argv[n++] = "--heartbeat-interval";
+	argv[n++] = "1";
+	argv[n++] = "--log-level";
+	argv[n++] = "warn";
+	for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 38; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	{
+		/* tu_bin's buffer is static: copy before the next call */
+		char bin[512];
+
+		snprintf(bin, sizeof bin, "%s", argv[0]);
+		argv[0] = bin;
+		sim_pid = tu_spawn((char *const *)argv, sim_log);
+	}
+	master_port = tu_wait_port_file(ports_file, 20000);
+	ck_assert_msg(master_port > 0, "ark-sim did not start");
+	ck_assert(TU_WAIT(5000, (control_port =
+	    tu_sim_control_port(ports_file)) > 0));
+}
+
+/*
+ * Writes arkd's configuration: the master on master_port (or port if not
+ * 0), admin on any loopback port plus admin_extra, state in state, jobs.
+ */
+static void
+cfg_write_to(const char *path, int port, const char *state,
+    const char *admin_extra, const char *jobs)
+{
+	char *s = xasprintf("{\n"
+	    "\"master\": {\"masters\": [\"http://127.0.0.1:%d\"]},\n"
+	    "\"framework\": {\"name\": \"" FW_NAME "\", \"user\": \"nobody\","
+	    " \"roles\": [\"*\"]},\n"
+	    "\"scheduling\": {\"refuse_seconds\": 1, \"revive_debounce_s\": 0.2,"
+	    " \"agents_refresh_s\": 1, \"launch_timeout_s\": 10},\n"
+	    "\"reconciliation\": {\"initial_s\": 0.5, \"max_s\": 4},\n"
+	    "\"admin\": {\"listen\": \"127.0.0.1:0\"%s},\n"
+	    "\"state_dir\": \"%s\",\n"
+	    "\"jobs\": [\n%s\n]}\n", port != 0 ? port : master_port,
+	    admin_extra != NULL ? admin_extra : "", state, jobs);
+
+	ck_assert_int_eq(tu_write_file(path, s, 0644), 0);
+	free(s);
+}
+
+static void
+cfg_write(const char *jobs)
+{
+	cfg_write_to(cfg_path, 0, state_dir, NULL, jobs);
+}
+
+/*
+ * Starts arkd on cfg_path with the extra arguments (NULL-terminated, may be
+ * NULL), its log in log; waits for its admin port unless wait_port is 0.
+ */
+static void
+arkd_start_log(const char *log, const char *const *extra, int wait_port)
+{
+	const char *argv[24];
+	char bin[512];
+	int n = 0;
+
+	unlink(aport_file);
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	argv[n++] = bin;
+	argv[n++] = "-c";
+	argv[n++] = cfg_path;
+	argv[n++] = "--admin-port-file";
+	argv[n++] = aport_file;
+	argv[n++] = "--log-format";
+	argv[n++] = "plain";
+	for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 22; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	arkd_pid = tu_spawn((char *const *)argv, log);
+	ck_assert_int_gt(arkd_pid, 0);
+	if (!wait_port)
+		return;
+	admin_port = tu_wait_port_file(aport_file, 20000);
+	if (admin_port <= 0)
+		dump_logs();
+	ck_assert_msg(admin_port > 0, "arkd did not open its admin API");
+}
+
+static void
+arkd_start(const char *const *extra)
+{
+	arkd_start_log(arkd_log, extra, 1);
+}
+
+/*
+ * Waits up to ms for pid to exit by itself; returns its exit code, or -1
+ * (having killed it) if it did not.
+ */
+static int
+wait_exit(pid_t pid, int ms)
+{
+	int st = tu_stop(pid, 0, ms);
+
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static void
+teardown_all(void)
+{
+	tu_kill_all();
+	tu_rmtree(dir);
+	free(dir);
+	dir = NULL;
+}
+
+/* ---- what ark-sim sees --------------------------------------------------- */
+
+static json_t *
+sim_get(const char *what)
+{
+	char url[160];
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/%s", control_port, what);
+	return tu_get_json(url);
+}
+
+/* Our framework in a /state (borrowed), or NULL. */
+static json_t *
+our_fw(json_t *st)
+{
+	json_t *fw;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "frameworks"), i, fw) {
+		const char *n = json_string_value(json_object_get(fw, "name"));
+
+		if (n != NULL && strcmp(n, FW_NAME) == 0)
+			return fw;
+	}
+	return NULL;
+}
+
+static int
+terminal(const char *st)
+{
+	static const char *const t[] = { "TASK_FINISHED", "TASK_FAILED",
+	    "TASK_KILLED", "TASK_ERROR", "TASK_LOST", "TASK_DROPPED",
+	    "TASK_GONE", "TASK_GONE_BY_OPERATOR", "TASK_UNKNOWN" };
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (strcmp(st, t[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The live (non-terminal) tasks of our framework whose id starts with
+ * prefix: a new object id -> {"state", "agent_id"}; NULL if ark-sim does not
+ * answer.
+ */
+static json_t *
+sim_tasks(const char *prefix)
+{
+	json_t *st = sim_get("state"), *fw, *t, *out;
+	size_t i;
+
+	if (st == NULL)
+		return NULL;
+	out = json_object();
+	fw = our_fw(st);
+	json_array_foreach(json_object_get(fw, "tasks"), i, t) {
+		const char *id = json_string_value(json_object_get(t, "id"));
+		const char *s = json_string_value(json_object_get(t, "state"));
+
+		if (id == NULL || s == NULL || terminal(s) ||
+		    strncmp(id, prefix, strlen(prefix)) != 0)
+			continue;
+		json_object_set_new(out, id, json_pack("{s:s, s:O}", "state", s,
+		    "agent_id", json_object_get(t, "agent_id")));
+	}
+	json_decref(st);
+	return out;
+}
+
+/* How many tasks of a sim_tasks() object are in state. */
+static size_t
+count_state(json_t *tasks, const char *state)
+{
+	const char *k;
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach(tasks, k, v)
+		if (strcmp(json_string_value(json_object_get(v, "state")),
+		    state) == 0)
+			n++;
+	return n;
+}
+
+/* Whether prefix has exactly n live tasks on ark-sim, all RUNNING. */
+static int
+sim_running(const char *prefix, size_t n)
+{
+	json_t *t = sim_tasks(prefix);
+	int ok;
+
+	if (t == NULL)
+		return 0;
+	ok = json_object_size(t) == n && count_state(t, "TASK_RUNNING") == n;
+	json_decref(t);
+	return ok;
+}
+
+/* The sorted, comma-joined ids of a sim_tasks() object (caller frees). */
+static char *
+ids_of(json_t *tasks)
+{
+	const char **v = xcalloc(json_object_size(tasks) + 1, sizeof *v);
+	const char *k;
+	json_t *x;
+	size_t n = 0;
+	struct buf b;
+
+	json_object_foreach(tasks, k, x)
+		v[n++] = k;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			const char *tmp = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = tmp;
+		}
+	buf_init(&b, 0);
+	buf_addstr(&b, "");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? "," : "", v[i]);
+	free(v);
+	return buf_steal(&b, NULL);
+}
+
+/* The ids of prefix's live tasks on ark-sim (caller frees). */
+static char *
+sim_ids(const char *prefix)
+{
+	json_t *t = sim_tasks(prefix);
+	char *s;
+
+	ck_assert_ptr_nonnull(t);
+	s = ids_of(t);
+	json_decref(t);
+	return s;
+}
+
+/* A counter of ark-sim's /counters (path "calls.RECONCILE" style). */
+static long long
+sim_counter(const char *path)
+{
+	json_t *c = sim_get("counters"), *v = c;
+	char *p = xstrdup(path), *save = NULL;
+	long long n = -1;
+
+	for (char *tok = strtok_r(p, ".", &save); tok != NULL && v != NULL;
+	    tok = strtok_r(NULL, ".", &save))
+		v = json_object_get(v, tok);
+	if (v != NULL)
+		n = json_integer_value(v);
+	else if (c != NULL)
+		n = 0;
+	free(p);
+	json_decref(c);
+	return n;
+}
+
+/* ---- arkd's side --------------------------------------------------------- */
+
+/* An admin API request; returns the status, body and headers as asked. */
+static int
+api(const char *method, const char *path, const char *body, char **out,
+    char **headers)
+{
+	static const char *const ct[] = { "Content-Type: application/json",
+	    NULL };
+	char url[1200];
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", admin_port, path);
+	return tu_http_ex(method, url, body != NULL ? ct : NULL, body,
+	    body != NULL ? strlen(body) : 0, out, headers);
+}
+
+/* GET path on the admin API as JSON (new reference); fails the test if not. */
+static json_t *
+api_json(const char *path)
+{
+	char *out = NULL;
+	int st = api("GET", path, NULL, &out, NULL);
+	json_t *j = json_loads(out != NULL ? out : "", 0, NULL);
+
+	ck_assert_msg(st == 200 && j != NULL, "GET %s: %d %s", path, st, out);
+	free(out);
+	return j;
+}
+
+/*
+ * Runs arkctl with --addr (unless addr_given) and the arguments
+ * (NULL-terminated); returns its exit code, *out and *err (may be NULL).
+ */
+static int
+ctl_v(char **out, char **err, va_list ap)
+{
+	const char *argv[32];
+	char bin[512], addr[64];
+	const char *a;
+	int n = 0;
+
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkctl"));
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", admin_port);
+	argv[n++] = bin;
+	argv[n++] = "--addr";
+	argv[n++] = addr;
+	while ((a = va_arg(ap, const char *)) != NULL && n < 31)
+		argv[n++] = a;
+	argv[n] = NULL;
+	return tu_run((char *const *)argv, out, err, RUN_MS);
+}
+
+static int
+ctl(char **out, char **err, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, err);
+	rc = ctl_v(out, err, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Runs arkctl --json ARGS; asserts exit 0 and JSON output (new ref). */
+static json_t *
+ctl_json(const char *first, ...)
+{
+	const char *argv[32];
+	char bin[512], addr[64], *out = NULL, *err = NULL;
+	const char *a;
+	va_list ap;
+	json_t *j;
+	int n = 0, rc;
+
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkctl"));
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", admin_port);
+	argv[n++] = bin;
+	argv[n++] = "--addr";
+	argv[n++] = addr;
+	argv[n++] = "--json";
+	argv[n++] = first;
+	va_start(ap, first);
+	while ((a = va_arg(ap, const char *)) != NULL && n < 31)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	rc = tu_run((char *const *)argv, &out, &err, RUN_MS);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(rc == 0 && j != NULL, "arkctl --json %s: exit %d, "
+	    "out %s, err %s", first, rc, out, err);
+	free(out);
+	free(err);
+	return j;
+}
+
+/* Runs a program with arguments (NULL-terminated); exit code, output. */
+static int
+run(char **out, char **err, const char *prog, ...)
+{
+	const char *argv[32];
+	const char *a;
+	va_list ap;
+	int n = 0;
+
+	argv[n++] = prog;
+	va_start(ap, prog);
+	while ((a = va_arg(ap, const char *)) != NULL && n < 31)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	return tu_run((char *const *)argv, out, err, RUN_MS);
+}
+
+/* Whether the admin API says ready (subscribed and reconciled). */
+static int
+ready(void)
+{
+	return api("GET", "/readyz", NULL, NULL, NULL) == 200;
+}
+
+/* Number of lines of s. */
+static size_t
+nlines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (*s == '\n')
+			n++;
+	return n;
+}
+
+/* The line of s that starts with prefix (caller frees), or NULL. */
+static char *
+line_of(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	while (*s != '\0') {
+		const char *e = strchr(s, '\n');
+		size_t len = e != NULL ? (size_t)(e - s) : strlen(s);
+
+		if (len >= n && strncmp(s, prefix, n) == 0)
+			return xstrndup(s, len);
+		s += len;
+		if (*s == '\n')
+			s++;
+	}
+	return NULL;
+}
+
+/* Whether line has the words, in order, separated by blanks. */
+static int
+row_is(const char *line, ...)
+{
+	va_list ap;
+	const char *w, *p = line;
+	int ok = 1;
+
+	va_start(ap, line);
+	while ((w = va_arg(ap, const char *)) != NULL) {
+		size_t n = strlen(w);
+
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, w, n) != 0 || (p[n] != ' ' && p[n] != '\0')) {
+			ok = 0;
+			break;
+		}
+		p += n;
+	}
+	va_end(ap);
+	return ok;
+}
+
+/* The API's job from GET /v1/jobs by id (borrowed), or NULL. */
+static json_t *
+job_in(json_t *jobs, const char *id)
+{
+	json_t *j;
+	size_t i;
+
+	json_array_foreach(json_object_get(jobs, "jobs"), i, j)
+		if (strcmp(json_string_value(json_object_get(j, "id")), id) ==
+		    0)
+			return j;
+	return NULL;
+}
+
+/* The set of a member of every element of an array, as ids_of() does. */
+static char *
+ids_from(json_t *arr, const char *member)
+{
+	json_t *o = json_object(), *v;
+	size_t i;
+	char *s;
+
+	json_array_foreach(arr, i, v)
+		json_object_set_new(o, json_string_value(json_object_get(v,
+		    member)), json_true());
+	s = ids_of(o);
+	json_decref(o);
+	return s;
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+static long long
+jint(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* ---- the main fixture: ark-sim, arkd with node (daemon) and web (3) ------ */
+
+static void
+main_setup(void)
+{
+	paths_init("operator");
+	sim_start(0, NULL);
+	cfg_write(JOBS_MAIN);
+	arkd_start(NULL);
+	if (!TU_WAIT(WAIT_MS, sim_running("node.", AGENTS) &&
+	    sim_running("web.", 3) && ready())) {
+		dump_logs();
+		ck_abort_msg("arkd did not start its 7 tasks");
+	}
+}
+
+START_TEST(test_status)
+{
+	json_t *st = sim_get("state"), *fw = our_fw(st), *j, *s, *c;
+	char leader[64], *out = NULL, *line;
+	const char *fid = jstr(fw, "id");
+
+	ck_assert_ptr_nonnull(fw);
+	j = ctl_json("status", NULL);
+	s = json_object_get(j, "session");
+	c = json_object_get(j, "counts");
+	snprintf(leader, sizeof leader, "127.0.0.1:%d", master_port);
+	ck_assert_str_eq(jstr(j, "framework_id"), fid);
+	ck_assert_str_eq(jstr(j, "leader"), leader);
+	ck_assert_str_eq(jstr(s, "state"), "subscribed");
+	ck_assert_str_eq(jstr(s, "stream_id"),
+	    jstr(json_object_get(fw, "stream"), "stream_id"));
+	ck_assert_int_gt(jint(s, "since"), 1600000000000LL);
+	ck_assert_int_eq(jint(c, "jobs"), 2);
+	ck_assert_int_eq(jint(c, "tasks"), AGENTS + 3);
+	ck_assert_int_eq(jint(c, "agents"),
+	    json_array_size(json_object_get(st, "slaves")));
+	ck_assert_int_eq(jint(c, "blacklist"), 0);
+	ck_assert(json_is_integer(json_object_get(c, "offers")));
+	ck_assert_int_eq(strlen(jstr(j, "config_version")) > 0, 1);
+	ck_assert(json_is_false(json_object_get(j, "dry_run")));
+	ck_assert_str_eq(jstr(j, "version"), ARK_VERSION);
+	ck_assert(json_is_object(json_object_get(j, "reconciliation")));
+	ck_assert_int_eq(jint(json_object_get(j, "reconciliation"), "rounds")
+	    >= 0, 1);
+
+	/* the table says the same */
+	ck_assert_int_eq(ctl(&out, NULL, "status", NULL), 0);
+	line = line_of(out, "framework");
+	ck_assert_ptr_nonnull(line);
+	ck_assert(row_is(line, "framework", fid, NULL));
+	free(line);
+	line = line_of(out, "session");
+	ck_assert_ptr_nonnull(line);
+	ck_assert(row_is(line, "session", "subscribed", NULL));
+	free(line);
+	line = line_of(out, "tasks");
+	ck_assert(row_is(line, "tasks", "7", NULL));
+	free(line);
+	line = line_of(out, "config version");
+	ck_assert_ptr_nonnull(strstr(line, jstr(j, "config_version")));
+	free(line);
+	free(out);
+
+	/* and the raw endpoint, also for HEAD */
+	json_decref(j);
+	j = api_json("/v1/state");
+	ck_assert_str_eq(jstr(j, "framework_id"), fid);
+	ck_assert_int_eq(api("HEAD", "/v1/state", NULL, NULL, NULL), 200);
+	json_decref(j);
+	json_decref(st);
+}
+END_TEST
+
+START_TEST(test_jobs_and_job)
+{
+	json_t *j = ctl_json("jobs", NULL), *web, *node, *simt, *st, *v;
+	char *out = NULL, *err = NULL, *line, *a, *b;
+	size_t i;
+
+	ck_assert_int_eq(json_array_size(json_object_get(j, "jobs")), 2);
+	web = job_in(j, "web");
+	node = job_in(j, "node");
+	ck_assert_ptr_nonnull(web);
+	ck_assert_ptr_nonnull(node);
+	ck_assert_str_eq(jstr(web, "kind"), "service");
+	ck_assert_int_eq(jint(web, "instances"), 3);
+	ck_assert_int_eq(jint(web, "running"), 3);
+	ck_assert_int_eq(jint(web, "pending"), 0);
+	ck_assert(json_is_false(json_object_get(web, "suspended")));
+	ck_assert_str_eq(jstr(node, "kind"), "daemon");
+	ck_assert_int_eq(jint(node, "running"), AGENTS);
+	json_decref(j);
+
+	ck_assert_int_eq(ctl(&out, NULL, "jobs", NULL), 0);
+	ck_assert_int_eq(nlines(out), 3);
+	line = line_of(out, "web ");
+	ck_assert(row_is(line, "web", "service", "3", "3", "0", "no", NULL));
+	free(line);
+	line = line_of(out, "node ");
+	ck_assert(row_is(line, "node", "daemon", "(all)", "4", "0", "no",
+	    NULL));
+	free(line);
+	free(out);
+
+	/* job web: its slots are the tasks ark-sim runs */
+	j = ctl_json("job", "web", NULL);
+	simt = sim_tasks("web.");
+	a = ids_from(json_object_get(j, "slots"), "task_id");
+	b = ids_of(simt);
+	ck_assert_str_eq(a, b);
+	json_array_foreach(json_object_get(j, "slots"), i, v) {
+		json_t *t = json_object_get(simt, jstr(v, "task_id"));
+
+		ck_assert_str_eq(jstr(v, "state"), "TASK_RUNNING");
+		ck_assert_str_eq(jstr(v, "agent_id"), jstr(t, "agent_id"));
+	}
+	ck_assert_str_eq(jstr(json_object_get(j, "spec"), "command"),
+	    "sleep 1000");
+	free(a);
+	ck_assert_int_eq(ctl(&out, NULL, "job", "web", NULL), 0);
+	{
+		const char *k;
+
+		json_object_foreach(simt, k, v)
+			ck_assert_ptr_nonnull(strstr(out, k));
+	}
+	free(out);
+	free(b);
+	json_decref(simt);
+	json_decref(j);
+
+	/* job node: one slot per agent, coverage of every agent */
+	j = ctl_json("job", "node", NULL);
+	st = sim_get("state");
+	simt = sim_tasks("node.");
+	a = ids_from(json_object_get(j, "slots"), "task_id");
+	b = ids_of(simt);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	a = ids_from(json_object_get(j, "coverage"), "agent_id");
+	b = ids_from(json_object_get(st, "slaves"), "id");
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	json_array_foreach(json_object_get(j, "coverage"), i, v)
+		ck_assert_str_eq(jstr(v, "status"), "running");
+	json_decref(simt);
+	json_decref(st);
+	json_decref(j);
+
+	ck_assert_int_eq(ctl(NULL, &err, "job", "nope", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown job"));
+	free(err);
+}
+END_TEST
+
+/* Asserts arkctl --json tasks ARGS lists exactly the tasks in want. */
+static void
+tasks_match(json_t *want, const char *a1, const char *v1, const char *a2,
+    const char *v2)
+{
+	json_t *j = ctl_json("tasks", a1, v1, a2, v2, NULL), *t;
+	char *a, *b;
+	size_t i;
+
+	a = ids_from(json_object_get(j, "tasks"), "id");
+	b = ids_of(want);
+	ck_assert_msg(strcmp(a, b) == 0, "tasks %s %s %s %s: %s, ark-sim: %s",
+	    a1 ? a1 : "", v1 ? v1 : "", a2 ? a2 : "", v2 ? v2 : "", a, b);
+	json_array_foreach(json_object_get(j, "tasks"), i, t) {
+		json_t *s = json_object_get(want, jstr(t, "id"));
+
+		ck_assert_str_eq(jstr(t, "state"), jstr(s, "state"));
+		ck_assert_str_eq(jstr(t, "agent_id"), jstr(s, "agent_id"));
+		ck_assert_int_eq(strncmp(jstr(t, "id"), jstr(t, "job"),
+		    strlen(jstr(t, "job"))), 0);
+	}
+	free(a);
+	free(b);
+	json_decref(j);
+}
+
+/* The tasks of a sim_tasks() object on agent (new reference). */
+static json_t *
+on_agent(json_t *tasks, const char *agent)
+{
+	json_t *o = json_object(), *v;
+	const char *k;
+
+	json_object_foreach(tasks, k, v)
+		if (strcmp(jstr(v, "agent_id"), agent) == 0)
+			json_object_set(o, k, v);
+	return o;
+}
+
+START_TEST(test_tasks_filters)
+{
+	json_t *all = sim_tasks(""), *web = sim_tasks("web."), *node =
+	    sim_tasks("node."), *st = sim_get("state"), *empty = json_object();
+	json_t *x;
+	const char *agent;
+	char *out = NULL, *err = NULL;
+	const char *k;
+	json_t *v;
+
+	ck_assert_int_eq(json_object_size(all), AGENTS + 3);
+	tasks_match(all, NULL, NULL, NULL, NULL);
+	tasks_match(web, "--job", "web", NULL, NULL);
+	tasks_match(all, "--state", "running", NULL, NULL);
+	tasks_match(all, "--state", "TASK_RUNNING", NULL, NULL);
+	tasks_match(empty, "--state", "killed", NULL, NULL);
+	tasks_match(empty, "--state", "launching", NULL, NULL);
+	agent = jstr(json_array_get(json_object_get(st, "slaves"), 0), "id");
+	x = on_agent(all, agent);
+	tasks_match(x, "--agent", agent, NULL, NULL);
+	json_decref(x);
+	x = on_agent(node, agent);
+	ck_assert_int_eq(json_object_size(x), 1);
+	tasks_match(x, "--job", "node", "--agent", agent);
+	json_decref(x);
+	/* an agent by hostname */
+	x = on_agent(all, agent);
+	tasks_match(x, "--agent", jstr(json_array_get(json_object_get(st,
+	    "slaves"), 0), "hostname"), NULL, NULL);
+	json_decref(x);
+	tasks_match(web, "--job", "web", "--state", "running");
+
+	/* the table: a header and a row per task */
+	ck_assert_int_eq(ctl(&out, NULL, "tasks", NULL), 0);
+	ck_assert_int_eq(nlines(out), 1 + AGENTS + 3);
+	json_object_foreach(all, k, v) {
+		char *line = line_of(out, k);
+
+		ck_assert_ptr_nonnull(line);
+		ck_assert_ptr_nonnull(strstr(line, "TASK_RUNNING"));
+		free(line);
+	}
+	free(out);
+	ck_assert_int_eq(ctl(NULL, &err, "tasks", "--state", "bogus", NULL),
+	    1);
+	ck_assert_ptr_nonnull(strstr(err, "bogus"));
+	free(err);
+	ck_assert_int_eq(ctl(NULL, &err, "tasks", "--job", "nope", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown job"));
+	free(err);
+	json_decref(empty);
+	json_decref(all);
+	json_decref(web);
+	json_decref(node);
+	json_decref(st);
+}
+END_TEST
+
+START_TEST(test_agents)
+{
+	json_t *j = ctl_json("agents", NULL), *st = sim_get("state");
+	json_t *all = sim_tasks(""), *a, *s;
+	char *x, *y, *out = NULL;
+	size_t i, k;
+
+	x = ids_from(json_object_get(j, "agents"), "id");
+	y = ids_from(json_object_get(st, "slaves"), "id");
+	ck_assert_str_eq(x, y);
+	free(x);
+	free(y);
+	json_array_foreach(json_object_get(j, "agents"), i, a) {
+		json_t *on = on_agent(all, jstr(a, "id"));
+
+		json_array_foreach(json_object_get(st, "slaves"), k, s)
+			if (strcmp(jstr(s, "id"), jstr(a, "id")) == 0)
+				ck_assert_str_eq(jstr(a, "hostname"),
+				    jstr(s, "hostname"));
+		ck_assert_int_eq(jint(a, "tasks"), json_object_size(on));
+		ck_assert(json_is_false(json_object_get(a, "blacklisted")));
+		ck_assert(json_is_false(json_object_get(a, "draining")));
+		ck_assert(json_number_value(json_object_get(json_object_get(a,
+		    "resources"), "cpus")) == 4.0);
+		json_decref(on);
+	}
+	ck_assert_int_eq(ctl(&out, NULL, "agents", NULL), 0);
+	ck_assert_int_eq(nlines(out), 1 + AGENTS);
+	json_array_foreach(json_object_get(st, "slaves"), k, s)
+		ck_assert_ptr_nonnull(strstr(out, jstr(s, "hostname")));
+	free(out);
+	json_decref(all);
+	json_decref(st);
+	json_decref(j);
+}
+END_TEST
+
+/* The number of live node tasks on the agent with id agent. */
+static long
+node_on(const char *agent)
+{
+	json_t *t = sim_tasks("node."), *x;
+	long n;
+
+	if (t == NULL)
+		return -1;
+	x = on_agent(t, agent);
+	n = (long)json_object_size(x);
+	json_decref(x);
+	json_decref(t);
+	return n;
+}
+
+START_TEST(test_blacklist)
+{
+	json_t *st = sim_get("state"), *j, *s, *e;
+	const char *host = "agent-1.sim";
+	char agent[128] = "", *out = NULL, *err = NULL, *line;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "slaves"), i, s)
+		if (strcmp(jstr(s, "hostname"), host) == 0)
+			snprintf(agent, sizeof agent, "%s", jstr(s, "id"));
+	json_decref(st);
+	ck_assert(agent[0] != '\0');
+	ck_assert_int_eq(node_on(agent), 1);
+
+	ck_assert_int_eq(ctl(&out, NULL, "blacklist", "add", host, "--reason",
+	    "disk errors", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "blacklisted"));
+	free(out);
+	j = ctl_json("blacklist", "ls", NULL);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "blacklist")), 1);
+	e = json_array_get(json_object_get(j, "blacklist"), 0);
+	ck_assert_str_eq(jstr(e, "agent"), host);
+	ck_assert_str_eq(jstr(e, "reason"), "disk errors");
+	ck_assert_int_gt(jint(e, "since"), 1600000000000LL);
+	json_decref(j);
+	ck_assert_int_eq(ctl(&out, NULL, "blacklist", "ls", NULL), 0);
+	line = line_of(out, host);
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_nonnull(strstr(line, "disk errors"));
+	free(line);
+	free(out);
+
+	/* the daemon job leaves the agent (blacklist_policy kill) */
+	if (!TU_WAIT(WAIT_MS, node_on(agent) == 0 && sim_running("node.",
+	    AGENTS - 1))) {
+		dump_logs();
+		ck_abort_msg("the blacklisted agent kept its daemon task");
+	}
+	j = ctl_json("agents", NULL);
+	json_array_foreach(json_object_get(j, "agents"), i, s)
+		ck_assert_int_eq(json_is_true(json_object_get(s,
+		    "blacklisted")), strcmp(jstr(s, "id"), agent) == 0);
+	json_decref(j);
+	j = ctl_json("job", "node", NULL);
+	json_array_foreach(json_object_get(j, "coverage"), i, s)
+		ck_assert_str_eq(jstr(s, "status"), strcmp(jstr(s, "agent_id"),
+		    agent) == 0 ? "blacklisted" : "running");
+	json_decref(j);
+	j = ctl_json("status", NULL);
+	ck_assert_int_eq(jint(json_object_get(j, "counts"), "blacklist"), 1);
+	json_decref(j);
+	/* and stays away */
+	tu_sleep_ms(1500);
+	ck_assert_int_eq(node_on(agent), 0);
+
+	ck_assert_int_eq(ctl(&out, NULL, "blacklist", "rm", host, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "removed"));
+	free(out);
+	j = ctl_json("blacklist", "ls", NULL);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "blacklist")), 0);
+	json_decref(j);
+	if (!TU_WAIT(WAIT_MS, node_on(agent) == 1 && sim_running("node.",
+	    AGENTS))) {
+		dump_logs();
+		ck_abort_msg("the agent got no daemon task back");
+	}
+	ck_assert_int_eq(ctl(NULL, &err, "blacklist", "rm", host, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "404"));
+	free(err);
+}
+END_TEST
+
+/*
+ * Watches prefix's tasks on ark-sim until none of the ids in before is live
+ * and n new ones run; returns the fewest RUNNING seen meanwhile, or -1 on
+ * timeout. Fails if a task of keep_prefix changes (keep_ids).
+ */
+static long
+watch_roll(const char *prefix, size_t n, const char *before,
+    const char *keep_prefix, const char *keep_ids)
+{
+	long long end = tu_now_ms() + WAIT_MS;
+	long fewest = (long)n;
+
+	while (tu_now_ms() < end) {
+		json_t *t = sim_tasks(prefix);
+		const char *k;
+		json_t *v;
+		size_t old = 0, running, live;
+
+		if (t == NULL) {
+			tu_sleep_ms(30);
+			continue;
+		}
+		running = count_state(t, "TASK_RUNNING");
+		live = json_object_size(t);
+		if ((long)running < fewest)
+			fewest = (long)running;
+		json_object_foreach(t, k, v) {
+			char *pat = xasprintf(",%s,", k), *all =
+			    xasprintf(",%s,", before);
+
+			if (strstr(all, pat) != NULL)
+				old++;
+			free(pat);
+			free(all);
+		}
+		json_decref(t);
+		if (keep_prefix != NULL) {
+			char *ids = sim_ids(keep_prefix);
+
+			ck_assert_msg(strcmp(ids, keep_ids) == 0, "untouched "
+			    "tasks changed: %s -> %s", keep_ids, ids);
+			free(ids);
+		}
+		if (old == 0 && running == n && live == n)
+			return fewest;
+		tu_sleep_ms(30);
+	}
+	return -1;
+}
+
+START_TEST(test_restart_rolling)
+{
+	char *before = sim_ids("web."), *node = sim_ids("node."), *out = NULL;
+	char *after;
+	long fewest;
+
+	ck_assert_int_eq(ctl(&out, NULL, "restart", "web", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "rolling restart of web"));
+	free(out);
+	fewest = watch_roll("web.", 3, before, "node.", node);
+	if (fewest < 0)
+		dump_logs();
+	ck_assert_msg(fewest >= 0, "the restart did not replace every task");
+	/* one slot at a time: never more than one of three down */
+	ck_assert_msg(fewest >= 2, "%ld of 3 web tasks were running at one "
+	    "point of the roll", fewest);
+	after = sim_ids("web.");
+	ck_assert_str_ne(after, before);
+	free(after);
+	ck_assert_int_eq(api("POST", "/v1/jobs/nope/restart", NULL, NULL,
+	    NULL), 404);
+	ck_assert_int_eq(ctl(NULL, NULL, "restart", "nope", NULL), 1);
+	free(before);
+	free(node);
+}
+END_TEST
+
+START_TEST(test_scale_suspend_resume_kill)
+{
+	json_t *j, *t;
+	char *out = NULL, *err = NULL, *victim, *before;
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	ck_assert_int_eq(ctl(&out, NULL, "scale", "web", "5", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "web"));
+	free(out);
+	if (!TU_WAIT(WAIT_MS, sim_running("web.", 5))) {
+		dump_logs();
+		ck_abort_msg("scale up to 5 did not happen");
+	}
+	j = ctl_json("scale", "web", "2", NULL);
+	ck_assert_int_eq(jint(j, "instances"), 2);
+	json_decref(j);
+	if (!TU_WAIT(WAIT_MS, sim_running("web.", 2))) {
+		dump_logs();
+		ck_abort_msg("scale down to 2 did not happen");
+	}
+
+	/* suspend: the job's tasks are killed, nothing launches */
+	before = sim_ids("web.");
+	ck_assert_int_eq(ctl(NULL, NULL, "suspend", "web", NULL), 0);
+	if (!TU_WAIT(WAIT_MS, sim_running("web.", 0))) {
+		dump_logs();
+		ck_abort_msg("suspend left tasks running");
+	}
+	j = ctl_json("job", "web", NULL);
+	ck_assert(json_is_true(json_object_get(j, "suspended")));
+	ck_assert_int_eq(jint(j, "running"), 0);
+	ck_assert_int_eq(jint(j, "instances"), 2);
+	json_array_foreach(json_object_get(j, "slots"), i, v)
+		ck_assert_str_eq(jstr(v, "reason"), "suspended");
+	json_decref(j);
+	for (int n = 0; n < 15; n++) {
+		ck_assert(sim_running("web.", 0));
+		tu_sleep_ms(100);
+	}
+	ck_assert(sim_running("node.", AGENTS));
+	ck_assert_int_eq(ctl(NULL, NULL, "resume", "web", NULL), 0);
+	if (!TU_WAIT(WAIT_MS, sim_running("web.", 2))) {
+		dump_logs();
+		ck_abort_msg("resume did not launch the job again");
+	}
+	j = ctl_json("job", "web", NULL);
+	ck_assert(json_is_false(json_object_get(j, "suspended")));
+	json_decref(j);
+	/* a task of before is gone for good: killing it is a 404 */
+	victim = xstrndup(before, strcspn(before, ","));
+	free(before);
+	ck_assert_int_eq(ctl(NULL, &err, "kill", victim, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown task"));
+	free(err);
+	/* a kill: the restart policy refills the slot */
+	free(victim);
+	t = sim_tasks("web.");
+	victim = NULL;
+	json_object_foreach(t, k, v)
+		if (victim == NULL)
+			victim = xstrdup(k);
+	json_decref(t);
+	j = ctl_json("kill", victim, NULL);
+	ck_assert_str_eq(jstr(j, "task"), victim);
+	json_decref(j);
+	ck_assert(TU_WAIT(WAIT_MS, ({ json_t *x = sim_tasks("web.");
+	    int r = x != NULL && json_object_get(x, victim) == NULL &&
+	    json_object_size(x) == 2 && count_state(x, "TASK_RUNNING") == 2;
+	    json_decref(x); r; })));
+	free(victim);
+
+	ck_assert_int_eq(ctl(NULL, &err, "kill", "nope", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown task"));
+	free(err);
+	ck_assert_int_eq(ctl(NULL, &err, "scale", "node", "3", NULL), 1);
+	free(err);
+	ck_assert_int_eq(ctl(NULL, NULL, "scale", "web", "abc", NULL), 2);
+	ck_assert_int_eq(ctl(NULL, NULL, "scale", "web", "-1", NULL), 2);
+	ck_assert_int_eq(ctl(NULL, NULL, "scale", "web", "100001", NULL), 2);
+	ck_assert_int_eq(ctl(NULL, NULL, "scale", "nope", "1", NULL), 1);
+	ck_assert_int_eq(ctl(NULL, NULL, "suspend", "nope", NULL), 1);
+	ck_assert_int_eq(ctl(NULL, NULL, "resume", "nope", NULL), 1);
+	/* nothing of that touched the job */
+	ck_assert(sim_running("web.", 2));
+}
+END_TEST
+
+START_TEST(test_reconcile)
+{
+	long long calls = sim_counter("calls.RECONCILE");
+	json_t *j = ctl_json("status", NULL), *r;
+	long long rounds = jint(json_object_get(j, "reconciliation"),
+	    "rounds");
+	char *out = NULL;
+
+	json_decref(j);
+	ck_assert_int_ge(calls, 1);
+	ck_assert_int_eq(ctl(&out, NULL, "reconcile", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "reconciliation"));
+	free(out);
+	ck_assert(TU_WAIT(WAIT_MS, sim_counter("calls.RECONCILE") > calls));
+	j = ctl_json("reconcile", NULL);
+	r = json_object_get(j, "reconciliation");
+	ck_assert(json_is_string(json_object_get(r, "state")));
+	ck_assert(json_is_integer(json_object_get(r, "outstanding")));
+	json_decref(j);
+	/* the rounds show in the state, and it settles again */
+	ck_assert(TU_WAIT(WAIT_MS, ({ json_t *x = api_json("/v1/state");
+	    json_t *y = json_object_get(x, "reconciliation");
+	    int ok = jint(y, "rounds") > rounds &&
+	    strcmp(jstr(y, "state"), "explicit") != 0 &&
+	    jint(y, "outstanding") == 0; json_decref(x); ok; })));
+	ck_assert(TU_WAIT(WAIT_MS, ready()));
+}
+END_TEST
+
+/* The value of the series key ("name{labels}" or "name"), or NAN. */
+static double
+series(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p = text;
+
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == text || p[-1] == '\n') && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+		p += n;
+	}
+	return NAN;
+}
+
+START_TEST(test_health_and_metrics)
+{
+	char *out = NULL, *err = NULL, *path, *cmd, *m;
+	json_t *j;
+	double v;
+
+	ck_assert_int_eq(ctl(&out, NULL, "health", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "alive and ready"));
+	free(out);
+	j = ctl_json("health", NULL);
+	ck_assert(json_is_true(json_object_get(json_object_get(j, "readyz"),
+	    "ready")));
+	ck_assert(json_is_true(json_object_get(json_object_get(j, "healthz"),
+	    "ok")));
+	json_decref(j);
+	j = api_json("/healthz");
+	ck_assert(json_is_true(json_object_get(j, "ok")));
+	json_decref(j);
+	j = api_json("/readyz");
+	ck_assert(json_is_true(json_object_get(j, "ready")));
+	json_decref(j);
+
+	/* /metrics through arkctl, checked by promtool */
+	ck_assert_int_eq(ctl(&m, NULL, "metrics", NULL), 0);
+	path = xasprintf("%s/metrics.txt", dir);
+	ck_assert_int_eq(tu_write_file(path, m, 0644), 0);
+	cmd = xasprintf("promtool check metrics < '%s'", path);
+	ck_assert_msg(run(&out, &err, "/bin/sh", "-c", cmd, NULL) == 0,
+	    "promtool check metrics: %s%s", out, err);
+	free(out);
+	free(err);
+	free(cmd);
+	free(path);
+
+	/* every family issue 8 lists, with a value that makes sense */
+#define S(k) series(m, k)
+	ck_assert(S("ark_events_total{type=\"SUBSCRIBED\"}") == 1);
+	ck_assert(S("ark_events_total{type=\"OFFERS\"}") >= 1);
+	ck_assert(S("ark_events_total{type=\"UPDATE\"}") >= 2 * (AGENTS + 3));
+	ck_assert(S("ark_events_total{type=\"HEARTBEAT\"}") >= 1);
+	v = S("ark_calls_total{type=\"ACCEPT\",code=\"202\"}");
+	ck_assert(v >= 1);
+	ck_assert(v == (double)sim_counter("calls_by_status.ACCEPT.202"));
+	ck_assert(S("ark_calls_total{type=\"ACKNOWLEDGE\",code=\"202\"}") >=
+	    2 * (AGENTS + 3));
+	v = S("ark_call_latency_seconds_count{type=\"ACCEPT\"}");
+	ck_assert(v >= 1);
+	ck_assert(S("ark_call_latency_seconds_bucket{type=\"ACCEPT\","
+	    "le=\"+Inf\"}") == v);
+	ck_assert(S("ark_call_latency_seconds_sum{type=\"ACCEPT\"}") >= 0);
+	v = S("ark_offers_accepted_total");
+	ck_assert(v >= 1);
+	ck_assert(v == (double)sim_counter("offers_accepted"));
+	ck_assert(S("ark_offers_received_total") >= v);
+	ck_assert(S("ark_offers_declined_total") >= 0);
+	ck_assert(S("ark_offers_declined_total") <=
+	    (double)sim_counter("offers_declined"));
+	ck_assert(S("ark_tasks{job=\"web\",state=\"TASK_RUNNING\"}") == 3);
+	ck_assert(S("ark_tasks{job=\"node\",state=\"TASK_RUNNING\"}") ==
+	    AGENTS);
+	ck_assert(S("ark_reconcile_rounds_total") >= 0);
+	ck_assert(S("ark_reconcile_runs_total") >= 1);
+	ck_assert(S("ark_reconcile_last_duration_seconds") >= 0);
+	ck_assert(S("ark_reconcile_outstanding") == 0);
+	ck_assert(S("ark_reconnects_total") == 0);
+	v = S("ark_heartbeat_age_seconds");
+	ck_assert_msg(v >= 0 && v < 10, "heartbeat age %g", v);
+	v = S("ark_store_commit_seconds_count");
+	ck_assert(v >= 1);
+	ck_assert(S("ark_store_commit_seconds_bucket{le=\"+Inf\"}") == v);
+	ck_assert(S("ark_store_rows_total") >= AGENTS + 3);
+	ck_assert(S("ark_subscribed") == 1);
+	ck_assert(S("ark_calls_in_flight") >= 0);
+	free(m);
+
+	/* a lost stream is a reconnect, and arkd is ready again */
+	{
+		char url[160];
+
+		snprintf(url, sizeof url, "http://127.0.0.1:%d/control/"
+		    "drop-stream", control_port);
+		ck_assert_int_eq(tu_http("POST", url, "application/json", "{}",
+		    NULL), 200);
+	}
+	ck_assert(TU_WAIT(WAIT_MS, ({ char *x = NULL; int ok = api("GET",
+	    "/metrics", NULL, &x, NULL) == 200 &&
+	    series(x, "ark_reconnects_total") == 1 &&
+	    series(x, "ark_events_total{type=\"SUBSCRIBED\"}") == 2;
+	    free(x); ok; })));
+	ck_assert(TU_WAIT(WAIT_MS, ready()));
+#undef S
+}
+END_TEST
+
+/* One bad request and the answer it must get. */
+struct bad {
+	const char	*method;
+	const char	*path;
+	const char	*body;
+	int		 status;
+	const char	*allow;		/* 405: the Allow header */
+};
+
+START_TEST(test_bad_requests)
+{
+	static const struct bad bad[] = {
+		{ "DELETE", "/v1/jobs", NULL, 405, "GET" },
+		{ "POST", "/v1/state", "{}", 405, "GET" },
+		{ "GET", "/v1/reconcile", NULL, 405, "POST" },
+		{ "PUT", "/v1/jobs/web", "{}", 405, "GET, PATCH" },
+		{ "GET", "/v1/teardown", NULL, 405, "POST" },
+		{ "POST", "/metrics", NULL, 405, "GET" },
+		{ "GET", "/v1/jobs/nope", NULL, 404, NULL },
+		{ "PATCH", "/v1/jobs/nope", "{\"instances\": 1}", 404, NULL },
+		{ "POST", "/v1/jobs/nope/restart", NULL, 404, NULL },
+		{ "POST", "/v1/tasks/nope/kill", NULL, 404, NULL },
+		{ "DELETE", "/v1/blacklist/nope", NULL, 404, NULL },
+		{ "GET", "/v1/nothing", NULL, 404, NULL },
+		{ "GET", "/v2/state", NULL, 404, NULL },
+		{ "PATCH", "/v1/jobs/web", "{bad", 400, NULL },
+		{ "PATCH", "/v1/jobs/web", "[1]", 400, NULL },
+		{ "PATCH", "/v1/jobs/web", "{\"instances\": -1}", 400, NULL },
+		{ "PATCH", "/v1/jobs/web", "{\"instances\": \"x\"}", 400, NULL },
+		{ "PATCH", "/v1/jobs/web", "{\"bogus\": 1}", 400, NULL },
+		{ "PATCH", "/v1/jobs/node", "{\"instances\": 2}", 400, NULL },
+		{ "PUT", "/v1/blacklist/x", "{\"reason\": 5}", 400, NULL },
+		{ "PUT", "/v1/blacklist/x", "\"x\"", 400, NULL },
+		{ "GET", "/v1/tasks?bogus=1", NULL, 400, NULL },
+		{ "GET", "/v1/tasks?state=bogus", NULL, 400, NULL },
+		{ "POST", "/v1/teardown", "{}", 400, NULL },
+		{ "POST", "/v1/teardown", "{\"confirm\": \"yes\"}", 400, NULL },
+	};
+	char *before = sim_ids(""), *after, *big;
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const struct bad *b = &bad[i];
+		char *out = NULL, *hdrs = NULL, allow[128];
+		int st = api(b->method, b->path, b->body, &out, &hdrs);
+		json_t *j = json_loads(out, 0, NULL);
+
+		ck_assert_msg(st == b->status, "%s %s: %d, not %d (%s)",
+		    b->method, b->path, st, b->status, out);
+		ck_assert_msg(j != NULL && strlen(jstr(j, "error")) > 0,
+		    "%s %s: no {\"error\"}: %s", b->method, b->path, out);
+		if (b->allow != NULL) {
+			snprintf(allow, sizeof allow, "Allow: %s\r\n",
+			    b->allow);
+			ck_assert_msg(strstr(hdrs, allow) != NULL, "%s %s: "
+			    "headers %s", b->method, b->path, hdrs);
+		}
+		json_decref(j);
+		free(out);
+		free(hdrs);
+		/* still there, still answering */
+		ck_assert(tu_alive(arkd_pid));
+		ck_assert_int_eq(api("GET", "/healthz", NULL, NULL, NULL), 200);
+	}
+	/* bodies over 64 KiB */
+	big = xmalloc(1 << 20);
+	memset(big, ' ', (1 << 20) - 1);
+	big[0] = '{';
+	big[(1 << 20) - 2] = '}';
+	big[(1 << 20) - 1] = '\0';
+	{
+		char *out = NULL;
+
+		ck_assert_int_eq(api("PATCH", "/v1/jobs/web", big, &out, NULL),
+		    413);
+		ck_assert_ptr_nonnull(strstr(out, "error"));
+		free(out);
+		big[70000] = '\0';
+		big[69999] = '}';
+		ck_assert_int_eq(api("PUT", "/v1/blacklist/x", big, NULL, NULL),
+		    413);
+	}
+	free(big);
+	ck_assert(tu_alive(arkd_pid));
+	ck_assert_int_eq(api("GET", "/healthz", NULL, NULL, NULL), 200);
+	/* nothing changed */
+	after = sim_ids("");
+	ck_assert_str_eq(after, before);
+	free(after);
+	free(before);
+	{
+		json_t *j = ctl_json("status", NULL);
+
+		ck_assert_int_eq(jint(json_object_get(j, "counts"),
+		    "blacklist"), 0);
+		json_decref(j);
+		j = ctl_json("jobs", NULL);
+		ck_assert_int_eq(jint(job_in(j, "web"), "instances"), 3);
+		json_decref(j);
+	}
+	ck_assert(sim_running("web.", 3));
+}
+END_TEST
+
+START_TEST(test_exit_codes)
+{
+	char *err = NULL, *out = NULL, bin[512], addr[64];
+	int port = tu_free_port();
+
+	ck_assert_int_eq(ctl(NULL, &err, "frobnicate", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "frobnicate"));
+	free(err);
+	ck_assert_int_eq(ctl(NULL, NULL, "scale", "web", NULL), 2);
+	ck_assert_int_eq(ctl(NULL, NULL, "status", "extra", NULL), 2);
+	ck_assert_int_eq(ctl(NULL, NULL, "tasks", "--bogus", "x", NULL), 2);
+	ck_assert_int_eq(ctl(NULL, NULL, "jobs", "--job", "x", NULL), 2);
+	ck_assert_int_eq(ctl(NULL, NULL, "blacklist", NULL), 2);
+	ck_assert_int_eq(ctl(NULL, NULL, "blacklist", "frob", NULL), 2);
+	ck_assert_int_eq(ctl(NULL, NULL, "--timeout", "x", "status", NULL), 2);
+	ck_assert_int_eq(ctl(NULL, NULL, "status", "--token-file",
+	    "/nonexistent/token", NULL), 2);
+	ck_assert_int_eq(ctl(NULL, &err, "teardown", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "--yes-really"));
+	free(err);
+	ck_assert_int_eq(ctl(NULL, NULL, "job", "nope", NULL), 1);
+	ck_assert_int_eq(ctl(NULL, NULL, "blacklist", "rm", "nope", NULL), 1);
+	ck_assert_int_eq(ctl(&out, NULL, "--help", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage"));
+	free(out);
+	ck_assert_int_eq(ctl(&out, NULL, "restart", "--help", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "restart JOB"));
+	free(out);
+	ck_assert_int_eq(ctl(&out, NULL, "blacklist", "add", "--help", NULL),
+	    0);
+	free(out);
+	/* nobody listening */
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkctl"));
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+	ck_assert_int_eq(run(NULL, &err, bin, "--addr", addr, "status", NULL),
+	    3);
+	ck_assert_ptr_nonnull(strstr(err, "cannot reach"));
+	free(err);
+	ck_assert_int_eq(run(NULL, NULL, bin, "--addr", addr, "health", NULL),
+	    3);
+	ck_assert_int_eq(run(NULL, NULL, bin, "--addr", addr, "reload", NULL),
+	    3);
+	/* after all that, the framework is as it was */
+	ck_assert(sim_running("web.", 3));
+	ck_assert(sim_running("node.", AGENTS));
+}
+END_TEST
+
+/* Whether ark-sim lists framework fid as completed, and not as active. */
+static int
+fw_removed(const char *fid)
+{
+	json_t *s = sim_get("state"), *f;
+	size_t i;
+	int done = 0;
+
+	if (s == NULL)
+		return 0;
+	json_array_foreach(json_object_get(s, "completed_frameworks"), i, f)
+		if (strcmp(jstr(f, "id"), fid) == 0)
+			done = 1;
+	if (our_fw(s) != NULL)
+		done = 0;
+	json_decref(s);
+	return done;
+}
+
+START_TEST(test_teardown)
+{
+	json_t *st = sim_get("state"), *fw = our_fw(st);
+	char *fid = xstrdup(jstr(fw, "id")), *out = NULL, *err = NULL;
+	int rc;
+
+	json_decref(st);
+	ck_assert_int_eq(ctl(&out, NULL, "teardown", "--yes-really", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "teardown sent"));
+	free(out);
+	/* arkd stops by itself, exit 0 */
+	rc = wait_exit(arkd_pid, 30000);
+	if (rc != 0)
+		dump_logs();
+	ck_assert_int_eq(rc, 0);
+	/* the framework is gone from the master, and its tasks with it */
+	ck_assert(TU_WAIT(WAIT_MS, fw_removed(fid)));
+	ck_assert_int_eq(sim_counter("calls.TEARDOWN"), 1);
+	{
+		json_t *s = sim_get("state"), *f;
+		size_t i, live = 0;
+
+		json_array_foreach(json_object_get(s, "frameworks"), i, f)
+			live += json_array_size(json_object_get(f, "tasks"));
+		ck_assert_int_eq(live, 0);
+		json_decref(s);
+	}
+	/* started again on that state, arkd learns the framework was removed:
+	 * exit 3 */
+	arkd_start_log(arkd_log, NULL, 0);
+	rc = wait_exit(arkd_pid, 30000);
+	if (rc != 3)
+		dump_logs();
+	ck_assert_int_eq(rc, 3);
+	/* and a third start refuses at once, from the store */
+	{
+		char bin[512];
+
+		snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+		rc = run(NULL, &err, bin, "-c", cfg_path, "--log-format",
+		    "plain", NULL);
+	}
+	ck_assert_int_eq(rc, 3);
+	ck_assert_ptr_nonnull(strstr(err, fid));
+	free(err);
+	free(fid);
+}
+END_TEST
+
+START_TEST(test_sigterm)
+{
+	char *before = sim_ids(""), *after;
+	long long t0 = tu_now_ms();
+	int st = tu_stop(arkd_pid, SIGTERM, 20000);
+	json_t *s;
+
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "arkd did not exit 0 on SIGTERM (status %d)", st);
+	ck_assert_msg(tu_now_ms() - t0 < 10000, "SIGTERM took %lld ms",
+	    tu_now_ms() - t0);
+	/* the framework is disconnected, its tasks run on */
+	ck_assert(TU_WAIT(WAIT_MS, ({ json_t *x = sim_get("state");
+	    int ok = x != NULL && our_fw(x) != NULL &&
+	    json_is_false(json_object_get(our_fw(x), "connected"));
+	    json_decref(x); ok; })));
+	tu_sleep_ms(1500);
+	s = sim_tasks("");
+	after = ids_of(s);
+	ck_assert_str_eq(after, before);
+	ck_assert_int_eq(count_state(s, "TASK_RUNNING"), AGENTS + 3);
+	ck_assert_int_eq(sim_counter("calls.TEARDOWN"), 0);
+	json_decref(s);
+	free(after);
+	free(before);
+}
+END_TEST
+
+/* Checks every line of path with ok(); at least min lines. */
+static void
+check_lines(const char *path, int (*ok)(const char *), size_t min)
+{
+	char *s = tu_slurp(path), *save = NULL;
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(s);
+	for (char *l = strtok_r(s, "\n", &save); l != NULL;
+	    l = strtok_r(NULL, "\n", &save)) {
+		ck_assert_msg(ok(l), "%s: bad line: %s", path, l);
+		n++;
+	}
+	ck_assert_msg(n >= min, "%s: only %zu lines", path, n);
+	free(s);
+}
+
+static int
+json_line(const char *l)
+{
+	json_t *j = json_loads(l, 0, NULL);
+	int ok = json_is_object(j) && json_is_string(json_object_get(j,
+	    "msg")) && json_is_string(json_object_get(j, "level")) &&
+	    json_is_string(json_object_get(j, "ts"));
+
+	json_decref(j);
+	return ok;
+}
+
+static int
+journal_line(const char *l)
+{
+	return l[0] == '<' && l[1] >= '0' && l[1] <= '7' && l[2] == '>' &&
+	    l[3] != '\0';
+}
+
+START_TEST(test_sigint_and_log_formats)
+{
+	char *before = sim_ids(""), *now, jlog[600], klog[600];
+	static const char *const json_args[] = { "--log-format", "json",
+	    "--log-level", "debug", NULL };
+	static const char *const journal_args[] = { "--log-format", "journal",
+	    NULL };
+	int st;
+
+	st = tu_stop(arkd_pid, SIGINT, 20000);
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "arkd did not exit 0 on SIGINT");
+	/* again, logging JSON: it finds its tasks and launches nothing */
+	snprintf(jlog, sizeof jlog, "%s/arkd-json.log", dir);
+	arkd_start_log(jlog, json_args, 1);
+	if (!TU_WAIT(WAIT_MS, ready())) {
+		tu_dump_log(jlog, 40);
+		ck_abort_msg("arkd did not come back");
+	}
+	now = sim_ids("");
+	ck_assert_str_eq(now, before);
+	free(now);
+	st = tu_stop(arkd_pid, SIGINT, 20000);
+	ck_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	check_lines(jlog, json_line, 10);
+	/* and with journal priorities */
+	snprintf(klog, sizeof klog, "%s/arkd-journal.log", dir);
+	arkd_start_log(klog, journal_args, 1);
+	ck_assert(TU_WAIT(WAIT_MS, ready()));
+	st = tu_stop(arkd_pid, SIGTERM, 20000);
+	ck_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	check_lines(klog, journal_line, 3);
+	{
+		char *s = tu_slurp(klog);
+
+		ck_assert_ptr_nonnull(strstr(s, "<6>"));
+		free(s);
+	}
+	now = sim_ids("");
+	ck_assert_str_eq(now, before);
+	free(now);
+	free(before);
+}
+END_TEST
+
+/* ---- offline: flags, man pages ------------------------------------------- */
+
+static void
+offline_setup(void)
+{
+	paths_init("operator-offline");
+}
+
+START_TEST(test_version_and_usage)
+{
+	char bin[512], ctlbin[512], *out = NULL, *err = NULL, want[64];
+
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	snprintf(ctlbin, sizeof ctlbin, "%s", tu_bin("arkctl"));
+	snprintf(want, sizeof want, "arkd %s\n", ARK_VERSION);
+	ck_assert_int_eq(run(&out, NULL, bin, "--version", NULL), 0);
+	ck_assert_str_eq(out, want);
+	free(out);
+	ck_assert_int_eq(run(&out, NULL, bin, "-V", NULL), 0);
+	ck_assert_str_eq(out, want);
+	free(out);
+	snprintf(want, sizeof want, "arkctl %s\n", ARK_VERSION);
+	ck_assert_int_eq(run(&out, NULL, ctlbin, "--version", NULL), 0);
+	ck_assert_str_eq(out, want);
+	free(out);
+	ck_assert_int_eq(run(&out, NULL, bin, "--help", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: arkd"));
+	free(out);
+	ck_assert_int_eq(run(NULL, &err, bin, "--bogus", NULL), 2);
+	free(err);
+	ck_assert_int_eq(run(NULL, &err, bin, "extra", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "extra"));
+	free(err);
+	ck_assert_int_eq(run(NULL, &err, bin, "--log-level", "loud", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "loud"));
+	free(err);
+	ck_assert_int_eq(run(NULL, &err, bin, "--log-format", "xml", NULL), 2);
+	free(err);
+	ck_assert_int_eq(run(NULL, &err, bin, "--check-config", NULL), 2);
+	free(err);
+	ck_assert_int_eq(run(NULL, &err, ctlbin, NULL), 2);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_check_and_dump_config)
+{
+	char bin[512], *out = NULL, *err = NULL, *good, *bad;
+	json_t *j, *o;
+
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	good = xasprintf("%s/etc/ark/arkd.json", ARK_SRCDIR);
+	ck_assert_int_eq(run(&out, &err, bin, "--check-config", good, NULL),
+	    0);
+	ck_assert_ptr_nonnull(strstr(out, "ok"));
+	ck_assert_ptr_nonnull(strstr(out, "2 jobs"));
+	free(out);
+	free(err);
+
+	/* a semantic error: file, line and JSON path */
+	bad = xasprintf("%s/bad.json", dir);
+	ck_assert_int_eq(tu_write_file(bad, "{\n\"jobs\": [\n"
+	    "{\"id\": \"a\", \"kind\": \"service\", \"command\": \"x\","
+	    " \"resources\": {\"cpus\": 1, \"mem\": 8}},\n"
+	    "{\"id\": \"b\", \"kind\": \"service\", \"instances\": -2,"
+	    " \"command\": \"x\", \"resources\": {\"cpus\": 1,"
+	    " \"mem\": 8}}\n]}\n", 0644), 0);
+	ck_assert_int_eq(run(&out, &err, bin, "--check-config", bad, NULL), 1);
+	ck_assert_msg(strstr(err, bad) != NULL && strstr(err, ":4") != NULL &&
+	    strstr(err, "jobs[1].instances") != NULL, "error: %s", err);
+	free(out);
+	free(err);
+	/* a syntax error */
+	ck_assert_int_eq(tu_write_file(bad, "{\n\"jobs\": [\n}\n", 0644), 0);
+	ck_assert_int_eq(run(&out, &err, bin, "--check-config", bad, NULL), 1);
+	ck_assert_msg(strstr(err, bad) != NULL && strstr(err, ":3") != NULL,
+	    "error: %s", err);
+	free(out);
+	free(err);
+	/* a missing file */
+	ck_assert_int_eq(run(NULL, &err, bin, "--check-config",
+	    "/nonexistent/arkd.json", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/arkd.json"));
+	free(err);
+	free(bad);
+
+	/* --dump-config: JSON, with the file's values over the defaults */
+	ck_assert_int_eq(run(&out, &err, bin, "--dump-config", "-c", good,
+	    NULL), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(j != NULL, "--dump-config is not JSON: %s", out);
+	o = json_object_get(json_object_get(j, "options"), "framework.name");
+	ck_assert_str_eq(jstr(o, "value"), "ark");
+	ck_assert(json_is_boolean(json_object_get(o, "reloadable")));
+	ck_assert(json_is_string(json_object_get(o, "help")));
+	o = json_object_get(json_object_get(j, "options"), "state_dir");
+	ck_assert_str_eq(jstr(o, "value"), "/var/lib/ark");
+	json_decref(j);
+	free(out);
+	free(err);
+	/* the command line's overrides show */
+	ck_assert_int_eq(run(&out, NULL, bin, "--dump-config", "-c", good,
+	    "--state-dir", "/srv/ark", NULL), 0);
+	j = json_loads(out, 0, NULL);
+	o = json_object_get(json_object_get(j, "options"), "state_dir");
+	ck_assert_str_eq(jstr(o, "value"), "/srv/ark");
+	json_decref(j);
+	free(out);
+	free(good);
+}
+END_TEST
+
+/*
+ * Collects the long options (--name) of text into a sorted ","-joined set;
+ * man pages write them as \-\-name.
+ */
+static char *
+long_opts(const char *text)
+{
+	json_t *o = json_object();
+	char *s;
+
+	for (const char *p = text; *p != '\0'; p++) {
+		char name[64];
+		size_t n = 0;
+		const char *q;
+
+		if (strncmp(p, "\\-\\-", 4) == 0)
+			q = p + 4;
+		else if (strncmp(p, "--", 2) == 0 && (p == text ||
+		    p[-1] == ' ' || p[-1] == '[' || p[-1] == '\n' ||
+		    p[-1] == '(' || p[-1] == ','))
+			q = p + 2;
+		else
+			continue;
+		while (n + 1 < sizeof name && ((*q >= 'a' && *q <= 'z') ||
+		    *q == '-' || (q[0] == '\\' && q[1] == '-'))) {
+			if (*q == '\\')
+				q++;
+			name[n++] = *q++;
+		}
+		while (n > 0 && name[n - 1] == '-')
+			n--;
+		name[n] = '\0';
+		if (n > 1)
+			json_object_set_new(o, name, json_true());
+	}
+	s = ids_of(o);
+	json_decref(o);
+	return s;
+}
+
+/* The text of a man page section (".SH NAME" to the next .SH; caller frees). */
+static char *
+man_section(const char *page, const char *name)
+{
+	char *head = xasprintf(".SH %s\n", name);
+	const char *p = strstr(page, head), *e;
+
+	free(head);
+	if (p == NULL)
+		return xstrdup("");
+	e = strstr(p + 4, "\n.SH ");
+	return e != NULL ? xstrndup(p, (size_t)(e - p)) : xstrdup(p);
+}
+
+/* The exit codes a section lists as ".TP\n.B N" (sorted, joined). */
+static char *
+man_codes(const char *section)
+{
+	json_t *o = json_object();
+	char *s;
+
+	for (const char *p = section; (p = strstr(p, ".TP\n.B ")) != NULL;
+	    p += 7)
+		if (p[7] >= '0' && p[7] <= '9' && p[8] == '\n') {
+			char c[2] = { p[7], '\0' };
+
+			json_object_set_new(o, c, json_true());
+		}
+	s = ids_of(o);
+	json_decref(o);
+	return s;
+}
+
+START_TEST(test_arkd_man_page)
+{
+	char bin[512], *help = NULL, *page, *a, *b, *opts, *codes, *sect;
+
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	ck_assert_int_eq(run(&help, NULL, bin, "--help", NULL), 0);
+	page = xasprintf("%s/docs/arkd.8", ARK_SRCDIR);
+	a = tu_slurp(page);
+	ck_assert_ptr_nonnull(a);
+	free(page);
+	page = a;
+	sect = man_section(page, "OPTIONS");
+	opts = long_opts(sect);
+	b = long_opts(help);
+	ck_assert_msg(strcmp(opts, b) == 0, "arkd(8) OPTIONS: %s\n"
+	    "arkd --help: %s", opts, b);
+	free(b);
+	free(opts);
+	free(sect);
+	sect = man_section(page, "SYNOPSIS");
+	opts = long_opts(sect);
+	b = long_opts(help);
+	ck_assert_msg(strcmp(opts, b) == 0, "arkd(8) SYNOPSIS: %s\n"
+	    "arkd --help: %s", opts, b);
+	free(b);
+	free(opts);
+	free(sect);
+	sect = man_section(page, "EXIT STATUS");
+	codes = man_codes(sect);
+	ck_assert_str_eq(codes, "0,1,2,3,4");
+	free(codes);
+	free(sect);
+	/* the unit's RestartPreventExitStatus= is what the page says */
+	a = xasprintf("%s/systemd/arkd.service", ARK_SRCDIR);
+	b = tu_slurp(a);
+	ck_assert_ptr_nonnull(strstr(b, "\nRestartPreventExitStatus=2 3 4\n"));
+	ck_assert_ptr_nonnull(strstr(page, "exit status 2, 3 or 4"));
+	free(a);
+	free(b);
+	free(page);
+	free(help);
+}
+END_TEST
+
+START_TEST(test_arkctl_man_page)
+{
+	char bin[512], *help = NULL, *page, *p, *cmds, *sect, *a, *b;
+	json_t *o = json_object();
+
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkctl"));
+	ck_assert_int_eq(run(&help, NULL, bin, "--help", NULL), 0);
+	p = xasprintf("%s/docs/arkctl.1", ARK_SRCDIR);
+	page = tu_slurp(p);
+	ck_assert_ptr_nonnull(page);
+	free(p);
+	/* every command of --help has an entry in COMMANDS, and back */
+	p = strstr(help, "commands:\n");
+	ck_assert_ptr_nonnull(p);
+	for (p += 10; p[0] == ' ' && p[1] == ' '; p = strchr(p, '\n') + 1) {
+		char name[32];
+		size_t n = strcspn(p + 2, " \n");
+
+		snprintf(name, sizeof name, "%.*s", (int)n, p + 2);
+		json_object_set_new(o, name, json_true());
+	}
+	cmds = ids_of(o);
+	json_decref(o);
+	o = json_object();
+	sect = man_section(page, "COMMANDS");
+	for (p = sect; (p = strstr(p, ".TP\n.B")) != NULL; p += 6) {
+		char name[32];
+		const char *q = p + 6;
+		size_t n;
+
+		q += strspn(q, "I ");
+		if (*q == '"')
+			q++;
+		n = strcspn(q, " \n\"\\");
+		snprintf(name, sizeof name, "%.*s", (int)n, q);
+		json_object_set_new(o, name, json_true());
+	}
+	a = ids_of(o);
+	json_decref(o);
+	ck_assert_msg(strcmp(a, cmds) == 0, "arkctl(1) COMMANDS: %s\n"
+	    "arkctl --help: %s", a, cmds);
+	free(a);
+	free(sect);
+	/* the options */
+	sect = man_section(page, "OPTIONS");
+	a = long_opts(sect);
+	p = strstr(help, "\noptions:\n");
+	ck_assert_ptr_nonnull(p);
+	b = long_opts(p);
+	ck_assert_msg(strcmp(a, b) == 0, "arkctl(1) OPTIONS: %s\n"
+	    "arkctl --help: %s", a, b);
+	free(a);
+	free(b);
+	free(sect);
+	/* command options: every one the page names, a --help names */
+	{
+		static const char *const c[] = { "tasks", "blacklist",
+		    "teardown", "scale" };
+		struct buf all;
+
+		buf_init(&all, 0);
+		buf_addstr(&all, help);
+		for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+			char *h = NULL;
+
+			ck_assert_int_eq(run(&h, NULL, bin, c[i], "--help",
+			    NULL), 0);
+			buf_addstr(&all, h);
+			free(h);
+		}
+		{
+			char *h = NULL;
+
+			ck_assert_int_eq(run(&h, NULL, bin, "blacklist", "add",
+			    "--help", NULL), 0);
+			buf_addstr(&all, h);
+			free(h);
+		}
+		free(help);
+		help = buf_steal(&all, NULL);
+	}
+	sect = man_section(page, "COMMANDS");
+	a = long_opts(sect);
+	b = long_opts(help);
+	ck_assert_msg(strstr(a, "yes-really") != NULL, "%s", a);
+	{
+		char *save = NULL, *copy = xstrdup(a);
+
+		for (char *t = strtok_r(copy, ",", &save); t != NULL;
+		    t = strtok_r(NULL, ",", &save)) {
+			char *w = xasprintf("--%s", t);
+
+			ck_assert_msg(strstr(help, w) != NULL, "arkctl(1) names "
+			    "%s, arkctl --help does not", w);
+			free(w);
+		}
+		free(copy);
+	}
+	free(a);
+	free(b);
+	free(sect);
+	/* exit codes, in the page and in --help */
+	sect = man_section(page, "EXIT STATUS");
+	a = man_codes(sect);
+	ck_assert_str_eq(a, "0,1,2,3");
+	free(a);
+	free(sect);
+	ck_assert_ptr_nonnull(strstr(help, "0 ok, 1 arkd answered an error, "
+	    "2 usage error, 3 arkd unreachable"));
+	free(cmds);
+	free(page);
+	free(help);
+}
+END_TEST
+
+/* ---- suite ---------------------------------------------------------------- */
+
+static Suite *
+operator_suite(void)
+{
+	Suite *s = suite_create("operator");
+	TCase *tc;
+
+	tc = tcase_create("offline");
+	tcase_add_checked_fixture(tc, offline_setup, teardown_all);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_version_and_usage);
+	tcase_add_test(tc, test_check_and_dump_config);
+	tcase_add_test(tc, test_arkd_man_page);
+	tcase_add_test(tc, test_arkctl_man_page);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("api");
+	tcase_add_checked_fixture(tc, main_setup, teardown_all);
+	tcase_set_timeout(tc, 150);
+	tcase_add_test(tc, test_status);
+	tcase_add_test(tc, test_jobs_and_job);
+	tcase_add_test(tc, test_tasks_filters);
+	tcase_add_test(tc, test_agents);
+	tcase_add_test(tc, test_blacklist);
+	tcase_add_test(tc, test_restart_rolling);
+	tcase_add_test(tc, test_scale_suspend_resume_kill);
+	tcase_add_test(tc, test_reconcile);
+	tcase_add_test(tc, test_health_and_metrics);
+	tcase_add_test(tc, test_bad_requests);
+	tcase_add_test(tc, test_exit_codes);
+	tcase_add_test(tc, test_sigterm);
+	tcase_add_test(tc, test_sigint_and_log_formats);
+	tcase_add_test(tc, test_teardown);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(operator_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	tu_kill_all();
+	return failed == 0 ? 0 : 1;
+}
