@@ -1604,6 +1604,761 @@ START_TEST(test_sigint_and_log_formats)
 }
 END_TEST
 
+/* ---- reload ---------------------------------------------------------------- */
+
+/* One service job on one line (caller frees). */
+static char *
+svc(const char *id, int n, const char *cmd)
+{
+	return xasprintf("{\"id\": \"%s\", \"kind\": \"service\", "
+	    "\"instances\": %d, \"command\": \"%s\", \"resources\": "
+	    "{\"cpus\": 0.1, \"mem\": 16}, \"restart\": {\"backoff_s\": 0.2, "
+	    "\"factor\": 2, \"max_s\": 1}}", id, n, cmd);
+}
+
+/* Writes the configuration with up to three jobs (NULL: fewer). */
+static void
+cfg_jobs(const char *a, const char *b, const char *c)
+{
+	char *jobs = xasprintf("%s%s%s%s%s", a != NULL ? a : "",
+	    b != NULL ? ",\n" : "", b != NULL ? b : "",
+	    c != NULL ? ",\n" : "", c != NULL ? c : "");
+
+	cfg_write(jobs);
+	free(jobs);
+}
+
+static char *alpha, *beta, *gamma_;
+
+static void
+reload_setup(void)
+{
+	paths_init("operator-reload");
+	alpha = svc("alpha", 2, "sleep 1000");
+	beta = svc("beta", 2, "sleep 1000");
+	gamma_ = svc("gamma", 2, "sleep 1000");
+	sim_start(0, NULL);
+	cfg_jobs(alpha, beta, NULL);
+	arkd_start(NULL);
+	if (!TU_WAIT(WAIT_MS, sim_running("alpha.", 2) &&
+	    sim_running("beta.", 2) && ready())) {
+		dump_logs();
+		ck_abort_msg("arkd did not start alpha and beta");
+	}
+}
+
+static void
+reload_teardown(void)
+{
+	free(alpha);
+	free(beta);
+	free(gamma_);
+	teardown_all();
+}
+
+/* The configuration version arkd runs (caller frees). */
+static char *
+version(void)
+{
+	json_t *j = api_json("/v1/state");
+	char *v = xstrdup(jstr(j, "config_version"));
+
+	json_decref(j);
+	return v;
+}
+
+/* Whether arkd's log has a line with both strings. */
+static int
+log_has(const char *a, const char *b)
+{
+	char *s = tu_slurp(arkd_log), *save = NULL;
+	int found = 0;
+
+	if (s == NULL)
+		return 0;
+	for (char *l = strtok_r(s, "\n", &save); l != NULL && !found;
+	    l = strtok_r(NULL, "\n", &save))
+		found = strstr(l, a) != NULL && strstr(l, b) != NULL;
+	free(s);
+	return found;
+}
+
+START_TEST(test_reload_broken_changes_nothing)
+{
+	char *ids = sim_ids(""), *v0 = version(), *err = NULL, *want, *now;
+	char *bad = svc("gamma", -1, "sleep 1000"), *changed =
+	    svc("alpha", 2, "sleep 2000");
+	long long launched = sim_counter("tasks_launched");
+	long long kills = sim_counter("calls.KILL");
+
+	/* a syntax error */
+	ck_assert_int_eq(tu_write_file(cfg_path, "{\n\"jobs\": [\n"
+	    "{\"id\": \"alpha\",\n}\n", 0644), 0);
+	ck_assert_int_eq(ctl(NULL, &err, "reload", NULL), 1);
+	want = xasprintf("%s:4", cfg_path);
+	ck_assert_msg(strstr(err, want) != NULL, "error: %s", err);
+	free(want);
+	free(err);
+	/* a bad value after valid changes (alpha changed, beta removed,
+	 * gamma added): none of them applies */
+	cfg_jobs(changed, bad, NULL);
+	ck_assert_int_eq(ctl(NULL, &err, "reload", NULL), 1);
+	want = xasprintf("%s:10: jobs[1].instances", cfg_path);
+	ck_assert_msg(strstr(err, want) != NULL, "error: %s", err);
+	free(want);
+	free(err);
+	/* the same by SIGHUP: arkd logs why and carries on */
+	ck_assert_int_eq(kill(arkd_pid, SIGHUP), 0);
+	want = xasprintf("%s:10: jobs[1].instances", cfg_path);
+	ck_assert(TU_WAIT(10000, log_has("reload refused", want)));
+	free(want);
+	ck_assert_int_eq(tu_write_file(cfg_path, "{\"jobs\": 5}\n", 0644), 0);
+	ck_assert_int_eq(kill(arkd_pid, SIGHUP), 0);
+	ck_assert(TU_WAIT(10000, log_has("reload refused", "jobs")));
+	ck_assert(tu_alive(arkd_pid));
+	ck_assert(TU_WAIT(10000, ready()));
+
+	/* nothing changed: version, jobs, tasks, kills, launches */
+	tu_sleep_ms(1500);
+	now = version();
+	ck_assert_str_eq(now, v0);
+	free(now);
+	now = sim_ids("");
+	ck_assert_str_eq(now, ids);
+	free(now);
+	ck_assert(sim_running("alpha.", 2) && sim_running("beta.", 2));
+	ck_assert_int_eq(sim_counter("tasks_launched"), launched);
+	ck_assert_int_eq(sim_counter("calls.KILL"), kills);
+	{
+		json_t *j = ctl_json("job", "alpha", NULL);
+
+		ck_assert_str_eq(jstr(json_object_get(j, "spec"), "command"),
+		    "sleep 1000");
+		json_decref(j);
+		j = ctl_json("jobs", NULL);
+		ck_assert_int_eq(json_array_size(json_object_get(j, "jobs")),
+		    2);
+		json_decref(j);
+	}
+	free(changed);
+	free(bad);
+	free(v0);
+	free(ids);
+}
+END_TEST
+
+START_TEST(test_reload_adds_and_removes)
+{
+	char *a = sim_ids("alpha."), *v0 = version(), *out = NULL, *v1, *g;
+	char *now;
+	json_t *j;
+
+	/* beta goes, gamma comes, alpha stays as it is */
+	cfg_jobs(alpha, gamma_, NULL);
+	ck_assert_int_eq(ctl(&out, NULL, "reload", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "configuration reloaded, version"));
+	free(out);
+	v1 = version();
+	ck_assert_str_ne(v1, v0);
+	if (!TU_WAIT(WAIT_MS, sim_running("gamma.", 2) &&
+	    sim_running("beta.", 0))) {
+		dump_logs();
+		ck_abort_msg("the reload did not start gamma and stop beta");
+	}
+	now = sim_ids("alpha.");
+	ck_assert_str_eq(now, a);
+	free(now);
+	j = ctl_json("jobs", NULL);
+	ck_assert_ptr_nonnull(job_in(j, "alpha"));
+	ck_assert_ptr_nonnull(job_in(j, "gamma"));
+	ck_assert(TU_WAIT(WAIT_MS, ({ json_t *x = ctl_json("jobs", NULL);
+	    int ok = job_in(x, "beta") == NULL; json_decref(x); ok; })));
+	json_decref(j);
+
+	/* beta back by SIGHUP, --json: alpha and gamma untouched */
+	g = sim_ids("gamma.");
+	cfg_jobs(alpha, beta, gamma_);
+	ck_assert_int_eq(kill(arkd_pid, SIGHUP), 0);
+	if (!TU_WAIT(WAIT_MS, sim_running("beta.", 2))) {
+		dump_logs();
+		ck_abort_msg("SIGHUP did not start beta again");
+	}
+	now = version();
+	ck_assert_str_ne(now, v1);
+	ck_assert_str_ne(now, v0);
+	free(now);
+	now = sim_ids("alpha.");
+	ck_assert_str_eq(now, a);
+	free(now);
+	now = sim_ids("gamma.");
+	ck_assert_str_eq(now, g);
+	free(now);
+	/* a reload that changes nothing changes nothing */
+	j = ctl_json("reload", NULL);
+	now = version();
+	ck_assert_str_eq(jstr(j, "config_version"), now);
+	free(now);
+	json_decref(j);
+	tu_sleep_ms(1000);
+	now = sim_ids("alpha.");
+	ck_assert_str_eq(now, a);
+	free(now);
+	ck_assert(sim_running("beta.", 2) && sim_running("gamma.", 2));
+	free(g);
+	free(v1);
+	free(v0);
+	free(a);
+}
+END_TEST
+
+START_TEST(test_reload_changed_job_rolls)
+{
+	char *a = sim_ids("alpha."), *b = sim_ids("beta.");
+	char *changed = svc("alpha", 2, "sleep 2000"), *now;
+	long fewest;
+	json_t *j;
+
+	cfg_jobs(changed, beta, NULL);
+	ck_assert_int_eq(ctl(NULL, NULL, "reload", NULL), 0);
+	fewest = watch_roll("alpha.", 2, a, "beta.", b);
+	if (fewest < 0)
+		dump_logs();
+	ck_assert_msg(fewest >= 0, "the changed job did not roll");
+	ck_assert_msg(fewest >= 1, "both alpha tasks were down at once");
+	j = ctl_json("job", "alpha", NULL);
+	ck_assert_str_eq(jstr(json_object_get(j, "spec"), "command"),
+	    "sleep 2000");
+	json_decref(j);
+	now = sim_ids("beta.");
+	ck_assert_str_eq(now, b);
+	free(now);
+	/* instances alone: scales, restarts nothing */
+	free(changed);
+	changed = svc("alpha", 3, "sleep 2000");
+	now = sim_ids("alpha.");
+	free(a);
+	a = now;
+	cfg_jobs(changed, beta, NULL);
+	ck_assert_int_eq(ctl(NULL, NULL, "reload", NULL), 0);
+	ck_assert(TU_WAIT(WAIT_MS, sim_running("alpha.", 3)));
+	now = sim_ids("alpha.");
+	for (char *p = a, *e; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		char *id;
+
+		e = p + strcspn(p, ",");
+		id = xstrndup(p, (size_t)(e - p));
+		ck_assert_msg(strstr(now, id) != NULL, "%s restarted", id);
+		free(id);
+	}
+	free(now);
+	free(changed);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_reload_restart_only_refused)
+{
+	char *ids = sim_ids(""), *v0 = version(), *err = NULL, *other, *now;
+
+	other = xasprintf("%s/elsewhere", dir);
+	cfg_write_to(cfg_path, 0, other, NULL, "");
+	ck_assert_int_eq(ctl(NULL, &err, "reload", NULL), 1);
+	ck_assert_msg(strstr(err, "state_dir") != NULL &&
+	    strstr(err, "restart") != NULL && strstr(err, cfg_path) != NULL,
+	    "error: %s", err);
+	free(err);
+	ck_assert_int_eq(kill(arkd_pid, SIGHUP), 0);
+	ck_assert(TU_WAIT(10000, log_has("reload refused", "state_dir")));
+	tu_sleep_ms(1000);
+	now = version();
+	ck_assert_str_eq(now, v0);
+	free(now);
+	now = sim_ids("");
+	ck_assert_str_eq(now, ids);
+	free(now);
+	ck_assert(tu_alive(arkd_pid));
+	/* the master too */
+	cfg_write_to(cfg_path, master_port + 1, state_dir, NULL, "");
+	ck_assert_int_eq(ctl(NULL, &err, "reload", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "master.masters"));
+	free(err);
+	ck_assert(sim_running("alpha.", 2) && sim_running("beta.", 2));
+	free(other);
+	free(v0);
+	free(ids);
+}
+END_TEST
+
+/* ---- the admin token ------------------------------------------------------- */
+
+static char token_file[600];
+
+static void
+token_setup(void)
+{
+	char *extra;
+
+	paths_init("operator-token");
+	snprintf(token_file, sizeof token_file, "%s/admin.token", dir);
+	ck_assert_int_eq(tu_write_file(token_file, "s3cret-token\n", 0600), 0);
+	sim_start(0, NULL);
+	extra = xasprintf(", \"token_file\": \"%s\"", token_file);
+	cfg_write_to(cfg_path, 0, state_dir, extra, JOBS_MAIN);
+	free(extra);
+	arkd_start(NULL);
+	if (!TU_WAIT(WAIT_MS, sim_running("web.", 3) && ready())) {
+		dump_logs();
+		ck_abort_msg("arkd did not start");
+	}
+}
+
+/* A request with an Authorization header (NULL: none). */
+static int
+api_auth(const char *method, const char *path, const char *body,
+    const char *auth, char **out, char **headers)
+{
+	const char *h[3] = { "Content-Type: application/json", auth, NULL };
+	char url[1200];
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", admin_port, path);
+	return tu_http_ex(method, url, h, body, body != NULL ? strlen(body) :
+	    0, out, headers);
+}
+
+START_TEST(test_token_required)
+{
+	static const char *const req[][3] = {
+		{ "PUT", "/v1/blacklist/agent-0.sim", "{}" },
+		{ "DELETE", "/v1/blacklist/agent-0.sim", NULL },
+		{ "POST", "/v1/reconcile", NULL },
+		{ "POST", "/v1/reload", NULL },
+		{ "PATCH", "/v1/jobs/web", "{\"instances\": 1}" },
+		{ "POST", "/v1/jobs/web/restart", NULL },
+		{ "POST", "/v1/tasks/web.0.x/kill", NULL },
+		{ "POST", "/v1/teardown", "{\"confirm\": \"yes-really\"}" },
+	};
+	static const char *const wrong[] = { NULL, "Authorization: Bearer "
+	    "nope", "Authorization: Basic czNjcmV0LXRva2Vu",
+	    "Authorization: Bearer s3cret-token-and-more" };
+	char *ids = sim_ids(""), *now, *out = NULL, *err = NULL, tf[640];
+	long long reconciles = sim_counter("calls.RECONCILE");
+	json_t *j;
+
+	for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
+		for (size_t k = 0; k < sizeof wrong / sizeof wrong[0]; k++) {
+			char *hdrs = NULL;
+			int st = api_auth(req[i][0], req[i][1], req[i][2],
+			    wrong[k], &out, &hdrs);
+
+			ck_assert_msg(st == 401, "%s %s with %s: %d %s",
+			    req[i][0], req[i][1], wrong[k] ? wrong[k] : "none",
+			    st, out);
+			ck_assert_ptr_nonnull(strstr(hdrs, "WWW-Authenticate: "
+			    "Bearer realm=\"arkd\""));
+			j = json_loads(out, 0, NULL);
+			ck_assert(strlen(jstr(j, "error")) > 0);
+			json_decref(j);
+			free(out);
+			free(hdrs);
+			ck_assert_int_eq(api("GET", "/healthz", NULL, NULL,
+			    NULL), 200);
+		}
+	/* reading needs no token */
+	j = api_json("/v1/jobs");
+	json_decref(j);
+	ck_assert_int_eq(ctl(NULL, NULL, "tasks", NULL), 0);
+	/* arkctl without the token: exit 1 and why */
+	ck_assert_int_eq(ctl(NULL, &err, "blacklist", "add", "agent-0.sim",
+	    NULL), 1);
+	ck_assert_msg(strstr(err, "401") != NULL && strstr(err, "Bearer") !=
+	    NULL, "%s", err);
+	free(err);
+	/* nothing happened */
+	ck_assert(sim_running("web.", 3));
+	ck_assert(sim_running("node.", AGENTS));
+	now = sim_ids("");
+	ck_assert_str_eq(now, ids);
+	free(now);
+	ck_assert_int_eq(sim_counter("calls.RECONCILE"), reconciles);
+	ck_assert_int_eq(sim_counter("calls.TEARDOWN"), 0);
+	j = ctl_json("blacklist", "ls", NULL);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "blacklist")), 0);
+	json_decref(j);
+
+	/* with it */
+	ck_assert_int_eq(ctl(NULL, NULL, "--token-file", token_file,
+	    "blacklist", "add", "agent-0.sim", NULL), 0);
+	j = ctl_json("blacklist", "ls", NULL);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "blacklist")), 1);
+	json_decref(j);
+	setenv("ARK_ADMIN_TOKEN_FILE", token_file, 1);
+	ck_assert_int_eq(ctl(NULL, NULL, "blacklist", "rm", "agent-0.sim",
+	    NULL), 0);
+	unsetenv("ARK_ADMIN_TOKEN_FILE");
+	ck_assert_int_eq(api_auth("POST", "/v1/reconcile", NULL,
+	    "Authorization: Bearer s3cret-token", NULL, NULL), 202);
+	/* an unreadable token file is a usage error */
+	snprintf(tf, sizeof tf, "%s/none", dir);
+	ck_assert_int_eq(ctl(NULL, NULL, "--token-file", tf, "reconcile",
+	    NULL), 2);
+	free(ids);
+}
+END_TEST
+
+START_TEST(test_token_file_checked)
+{
+	char bin[512], *err = NULL, *cfg2, *state2, *extra;
+	int rc;
+
+	/* a token others may read: arkd refuses to start */
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	ck_assert_int_eq(chmod(token_file, 0644), 0);
+	cfg2 = xasprintf("%s/arkd2.json", dir);
+	state2 = xasprintf("%s/state2", dir);
+	extra = xasprintf(", \"token_file\": \"%s\"", token_file);
+	cfg_write_to(cfg2, 0, state2, extra, "");
+	rc = run(NULL, &err, bin, "-c", cfg2, "--log-format", "plain", NULL);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strstr(err, token_file) != NULL && strstr(err, "mode") !=
+	    NULL, "%s", err);
+	free(err);
+	/* a missing one too */
+	free(extra);
+	extra = xasprintf(", \"token_file\": \"%s/missing\"", dir);
+	cfg_write_to(cfg2, 0, state2, extra, "");
+	rc = run(NULL, &err, bin, "-c", cfg2, "--log-format", "plain", NULL);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_ptr_nonnull(strstr(err, "missing"));
+	free(err);
+	/* beyond loopback without a token: refused */
+	free(extra);
+	cfg_write_to(cfg2, 0, state2, NULL, "");
+	rc = run(NULL, &err, bin, "-c", cfg2, "--log-format", "plain",
+	    "--admin-listen", "0.0.0.0:0", NULL);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_ptr_nonnull(strstr(err, "token"));
+	free(err);
+	free(cfg2);
+	free(state2);
+	/* the running arkd was never disturbed */
+	ck_assert(tu_alive(arkd_pid));
+	ck_assert(sim_running("web.", 3));
+}
+END_TEST
+
+/* ---- credentials refused by the master -------------------------------------- */
+
+static void
+auth_setup(void)
+{
+	static const char *const args[] = { "--authenticate", "--principal",
+	    "ark-principal", "--secret", "right-secret", NULL };
+
+	paths_init("operator-auth");
+	sim_start(0, args);
+}
+
+/* Writes the config with principal and, if secret, a 0600 secret file. */
+static void
+cfg_auth(const char *principal, const char *secret)
+{
+	char *fw, *path = xasprintf("%s/secret", dir), *s;
+
+	if (secret != NULL)
+		ck_assert_int_eq(tu_write_file(path, secret, 0600), 0);
+	fw = xasprintf("\"principal\": \"%s\"%s%s%s", principal,
+	    secret != NULL ? ", \"secret_file\": \"" : "",
+	    secret != NULL ? path : "", secret != NULL ? "\"" : "");
+	s = xasprintf("{\"master\": {\"masters\": [\"http://127.0.0.1:%d\"]},"
+	    " \"framework\": {\"name\": \"" FW_NAME "\", \"user\": \"nobody\","
+	    " %s}, \"admin\": {\"listen\": \"\"}, \"state_dir\": \"%s\","
+	    " \"jobs\": [" JOBS_MAIN "]}", master_port, fw, state_dir);
+	ck_assert_int_eq(tu_write_file(cfg_path, s, 0644), 0);
+	free(s);
+	free(fw);
+	free(path);
+}
+
+START_TEST(test_auth_refused_exit_4)
+{
+	char bin[512], *err = NULL;
+	long long t0;
+	int rc;
+
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	/* the wrong secret: a clear error naming the principal, exit 4 */
+	cfg_auth("ark-principal", "wrong-secret\n");
+	t0 = tu_now_ms();
+	rc = run(NULL, &err, bin, "-c", cfg_path, "--log-format", "plain",
+	    NULL);
+	ck_assert_msg(rc == 4, "exit %d: %s", rc, err);
+	ck_assert_msg(tu_now_ms() - t0 < 15000, "took %lld ms",
+	    tu_now_ms() - t0);
+	ck_assert_msg(strstr(err, "error:") != NULL &&
+	    strstr(err, "'ark-principal'") != NULL &&
+	    strstr(err, "401") != NULL, "%s", err);
+	free(err);
+	/* no credentials at all */
+	cfg_auth("ark-principal", NULL);
+	rc = run(NULL, &err, bin, "-c", cfg_path, "--log-format", "plain",
+	    NULL);
+	ck_assert_msg(rc == 4, "exit %d: %s", rc, err);
+	free(err);
+	ck_assert_int_eq(sim_counter("subscribes"), 0);
+	ck_assert_int_ge(sim_counter("responses.401"), 2);
+	/* the right ones: subscribed as that principal, tasks launched */
+	cfg_auth("ark-principal", "right-secret\n");
+	arkd_start_log(arkd_log, NULL, 0);
+	if (!TU_WAIT(WAIT_MS, sim_running("web.", 3))) {
+		dump_logs();
+		ck_abort_msg("arkd did not launch with the right secret");
+	}
+	{
+		json_t *st = sim_get("state");
+
+		ck_assert_str_eq(jstr(our_fw(st), "principal"),
+		    "ark-principal");
+		json_decref(st);
+	}
+	ck_assert(tu_alive(arkd_pid));
+	rc = tu_stop(arkd_pid, SIGTERM, 20000);
+	ck_assert(rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+}
+END_TEST
+
+/* ---- systemd: a test double of $NOTIFY_SOCKET -------------------------------- */
+
+#define NOTIFY_MAX	4096
+
+/* A datagram from arkd and when it came. */
+struct note {
+	long long	 at;
+	char		*text;
+};
+
+static int notify_fd = -1;
+static char notify_path[600];
+static struct note notes[NOTIFY_MAX];
+static size_t nnotes;
+
+static void
+notify_setup(void)
+{
+	struct sockaddr_un sun;
+
+	paths_init("operator-notify");
+	snprintf(notify_path, sizeof notify_path, "%s/notify", dir);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	ck_assert_int_lt(strlen(notify_path), sizeof sun.sun_path);
+	memcpy(sun.sun_path, notify_path, strlen(notify_path) + 1);
+	notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(notify_fd, 0);
+	ck_assert_int_eq(bind(notify_fd, (struct sockaddr *)&sun, sizeof sun),
+	    0);
+	nnotes = 0;
+}
+
+static void
+notify_teardown(void)
+{
+	for (size_t i = 0; i < nnotes; i++)
+		free(notes[i].text);
+	nnotes = 0;
+	if (notify_fd >= 0)
+		close(notify_fd);
+	notify_fd = -1;
+	teardown_all();
+}
+
+/* Receives datagrams for ms milliseconds (or until one has want). */
+static void
+notify_recv(int ms, const char *want)
+{
+	long long end = tu_now_ms() + ms;
+
+	for (;;) {
+		struct pollfd p = { notify_fd, POLLIN, 0 };
+		long long left = end - tu_now_ms();
+		char b[1024];
+		ssize_t n;
+
+		if (left <= 0)
+			return;
+		if (poll(&p, 1, (int)left) <= 0)
+			continue;
+		n = recv(notify_fd, b, sizeof b - 1, 0);
+		if (n <= 0 || nnotes == NOTIFY_MAX)
+			continue;
+		b[n] = '\0';
+		notes[nnotes].at = tu_now_ms();
+		notes[nnotes].text = xstrdup(b);
+		nnotes++;
+		if (want != NULL && strstr(b, want) != NULL)
+			return;
+	}
+}
+
+/* Whether datagram text has line (a whole "NAME=value" line). */
+static int
+note_has(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; p != NULL; p = strchr(p, '\n'),
+	    p = p != NULL ? p + 1 : NULL)
+		if (strncmp(p, line, n) == 0 && (p[n] == '\n' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* The first datagram at or after from with line; -1 if none. */
+static long
+note_find(size_t from, const char *line)
+{
+	for (size_t i = from; i < nnotes; i++)
+		if (note_has(notes[i].text, line))
+			return (long)i;
+	return -1;
+}
+
+/* Datagrams with line from index from on. */
+static size_t
+note_count(size_t from, const char *line)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < nnotes; i++)
+		n += note_has(notes[i].text, line) != 0;
+	return n;
+}
+
+/* Waits up to ms for a datagram with line after from; its index or -1. */
+static long
+note_wait(size_t from, const char *line, int ms)
+{
+	long long end = tu_now_ms() + ms;
+	long i;
+
+	while ((i = note_find(from, line)) < 0 && tu_now_ms() < end)
+		notify_recv((int)(end - tu_now_ms() > 200 ? 200 :
+		    end - tu_now_ms()), NULL);
+	return i;
+}
+
+/* Starts arkd with NOTIFY_SOCKET and a 1 s watchdog. */
+static void
+arkd_start_notified(const char *const *extra)
+{
+	setenv("NOTIFY_SOCKET", notify_path, 1);
+	setenv("WATCHDOG_USEC", "1000000", 1);
+	arkd_start_log(arkd_log, extra, 1);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+}
+
+START_TEST(test_notify_ready_after_subscribed)
+{
+	int port = tu_free_port();
+	size_t mark;
+	long r, s, i;
+	int rc;
+
+	/* no master yet: arkd feeds the watchdog but is not ready */
+	cfg_write_to(cfg_path, port, state_dir, NULL, JOBS_MAIN);
+	arkd_start_notified(NULL);
+	notify_recv(2500, NULL);
+	ck_assert_int_eq(note_find(0, "READY=1"), -1);
+	ck_assert_msg(note_count(0, "WATCHDOG=1") >= 3, "%zu keep-alives in "
+	    "2.5 s", note_count(0, "WATCHDOG=1"));
+	ck_assert(!ready());
+
+	/* the master comes up: READY=1 once SUBSCRIBED arrived */
+	mark = nnotes;
+	sim_start(port, NULL);
+	r = note_wait(mark, "READY=1", WAIT_MS);
+	if (r < 0)
+		dump_logs();
+	ck_assert_msg(r >= 0, "no READY=1 after the master came up");
+	{
+		/* the master had the framework subscribed by then */
+		json_t *st = sim_get("state"), *fw = our_fw(st);
+
+		ck_assert_ptr_nonnull(fw);
+		ck_assert(json_is_true(json_object_get(fw, "connected")));
+		ck_assert_int_ge(jint(json_object_get(st, "counters"),
+		    "subscribes"), 1);
+		json_decref(st);
+	}
+	ck_assert(note_has(notes[r].text, "STATUS=subscribed"));
+	ck_assert_int_eq(note_count(0, "READY=1"), 1);
+
+	/* the watchdog keeps being fed */
+	mark = nnotes;
+	notify_recv(3000, NULL);
+	ck_assert_msg(note_count(mark, "WATCHDOG=1") >= 4, "%zu keep-alives "
+	    "in 3 s", note_count(mark, "WATCHDOG=1"));
+
+	/* a reload: RELOADING=1 (with MONOTONIC_USEC) then READY=1 */
+	mark = nnotes;
+	ck_assert_int_eq(kill(arkd_pid, SIGHUP), 0);
+	s = note_wait(mark, "RELOADING=1", 10000);
+	ck_assert_msg(s >= 0, "no RELOADING=1");
+	ck_assert_ptr_nonnull(strstr(notes[s].text, "\nMONOTONIC_USEC="));
+	r = note_wait((size_t)s, "READY=1", 10000);
+	ck_assert_msg(r > s, "no READY=1 after RELOADING=1");
+	/* and around a refused reload too */
+	ck_assert_int_eq(tu_write_file(cfg_path, "{", 0644), 0);
+	mark = nnotes;
+	ck_assert_int_eq(kill(arkd_pid, SIGHUP), 0);
+	s = note_wait(mark, "RELOADING=1", 10000);
+	ck_assert(s >= 0);
+	r = note_wait((size_t)s, "READY=1", 10000);
+	ck_assert(r > s);
+
+	/* SIGTERM: STOPPING=1, exit 0 */
+	mark = nnotes;
+	ck_assert_int_eq(kill(arkd_pid, SIGTERM), 0);
+	i = note_wait(mark, "STOPPING=1", 10000);
+	ck_assert_msg(i >= 0, "no STOPPING=1");
+	rc = wait_exit(arkd_pid, 20000);
+	ck_assert_int_eq(rc, 0);
+}
+END_TEST
+
+START_TEST(test_notify_ready_on_start)
+{
+	static const char *const args[] = { "--ready-on-start", NULL };
+	int port = tu_free_port();
+	long r;
+
+	/* nobody at the master's address: READY=1 all the same */
+	cfg_write_to(cfg_path, port, state_dir, NULL, JOBS_MAIN);
+	arkd_start_notified(args);
+	r = note_wait(0, "READY=1", 15000);
+	ck_assert_msg(r >= 0, "no READY=1 with --ready-on-start");
+	ck_assert(!ready());
+	ck_assert(note_wait((size_t)r, "WATCHDOG=1", 5000) > r);
+	ck_assert_int_eq(kill(arkd_pid, SIGTERM), 0);
+	ck_assert(note_wait((size_t)r, "STOPPING=1", 10000) > r);
+	ck_assert_int_eq(wait_exit(arkd_pid, 20000), 0);
+	/* WATCHDOG_PID naming another process: no keep-alives from us */
+	{
+		size_t mark = nnotes;
+
+		setenv("WATCHDOG_PID", "1", 1);
+		arkd_start_notified(args);
+		unsetenv("WATCHDOG_PID");
+		ck_assert(note_wait(mark, "READY=1", 15000) >= 0);
+		notify_recv(2000, NULL);
+		ck_assert_int_eq(note_count(mark, "WATCHDOG=1"), 0);
+		ck_assert_int_eq(kill(arkd_pid, SIGTERM), 0);
+		ck_assert_int_eq(wait_exit(arkd_pid, 20000), 0);
+	}
+}
+END_TEST
+
 /* ---- offline: flags, man pages ------------------------------------------- */
 
 static void
@@ -1982,6 +2737,35 @@ operator_suite(void)
 	tcase_add_test(tc, test_sigterm);
 	tcase_add_test(tc, test_sigint_and_log_formats);
 	tcase_add_test(tc, test_teardown);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("reload");
+	tcase_add_checked_fixture(tc, reload_setup, reload_teardown);
+	tcase_set_timeout(tc, 150);
+	tcase_add_test(tc, test_reload_broken_changes_nothing);
+	tcase_add_test(tc, test_reload_adds_and_removes);
+	tcase_add_test(tc, test_reload_changed_job_rolls);
+	tcase_add_test(tc, test_reload_restart_only_refused);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("token");
+	tcase_add_checked_fixture(tc, token_setup, teardown_all);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_token_required);
+	tcase_add_test(tc, test_token_file_checked);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("auth");
+	tcase_add_checked_fixture(tc, auth_setup, teardown_all);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_auth_refused_exit_4);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("systemd");
+	tcase_add_checked_fixture(tc, notify_setup, notify_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_notify_ready_after_subscribed);
+	tcase_add_test(tc, test_notify_ready_on_start);
 	suite_add_tcase(s, tc);
 	return s;
 }
