@@ -617,6 +617,76 @@ START_TEST(test_failover_three_masters)
 }
 END_TEST
 
+START_TEST(test_error_event_resubscribes)
+{
+	it_subscribe_and_flow();
+	ck_assert_int_eq(it_control("error",
+	    "{\"message\": \"Rate limit exceeded\"}"), 200);
+	it_expect_recovery(1, 0.5, "ERROR event");
+	ck_assert_int_eq(it.errors, 1);
+	ck_assert_int_eq(it.fatal, 0);
+}
+END_TEST
+
+/* A second instance subscribing with our FrameworkID fences us. */
+START_TEST(test_failed_over_fences)
+{
+	struct msg_queue q2 = { 0 };
+	struct master *m2;
+	struct msg *m;
+	char *cause = NULL;
+	int sub2 = 0;
+	uint64_t calls;
+	json_t *c;
+
+	it_subscribe_and_flow();
+	m2 = master_create(it.loop, it.cfg, &q2, &cause);
+	ck_assert_msg(m2 != NULL, "%s", cause);
+	master_set_framework_id(m2, it.fwid);
+	master_start(m2);
+	ck_assert(IT_RUN_UNTIL(20, (({
+		while ((m = msg_queue_pop(&q2)) != NULL) {
+			if (m->type == MSG_EVENT && m->u.event->type ==
+			    MESOS__V1__SCHEDULER__EVENT__TYPE__SUBSCRIBED)
+				sub2++;
+			msg_free(m);
+		}
+	}), sub2 == 1 && it_state() == MASTER_FENCED)));
+	ck_assert_int_eq(it.errors, 1);
+	/* Fenced: what we send now never reaches the master. */
+	it_run_for(0.5);
+	c = it_counters();
+	calls = (uint64_t)json_integer_value(json_object_get(
+	    json_object_get(c, "calls"), "REVIVE"));
+	json_decref(c);
+	master_send(it.m, call_revive(it.fwid, NULL, 0), 0);
+	it_run_for(1);
+	c = it_counters();
+	ck_assert_uint_eq((uint64_t)json_integer_value(json_object_get(
+	    json_object_get(c, "calls"), "REVIVE")), calls);
+	json_decref(c);
+	ck_assert_int_eq(it_state(), MASTER_FENCED);
+	master_free(m2);
+	while ((m = msg_queue_pop(&q2)) != NULL)
+		msg_free(m);
+}
+END_TEST
+
+/* TEARDOWN removes the framework; subscribing again is refused for good. */
+START_TEST(test_removed_is_fatal)
+{
+	it_subscribe_and_flow();
+	master_send(it.m, call_teardown(it.fwid), 99);
+	ck_assert_msg(IT_RUN_UNTIL(20, it.fatal == 1),
+	    "no fatal session after TEARDOWN (state %s)",
+	    master_state_name(it_state()));
+	ck_assert_int_ge(it.errors, 1);
+	ck_assert_int_eq(it_state(), MASTER_IDLE);
+	it_run_for(1);
+	ck_assert_int_eq(it.subscribed, 1);
+}
+END_TEST
+
 /* A small deterministic generator for the chaos run. */
 static uint64_t chaos_state;
 
@@ -754,6 +824,9 @@ add_fault_tests(TCase *tc)
 	tcase_add_test(tc, test_oversized_record);
 	tcase_add_test(tc, test_503_on_calls);
 	tcase_add_test(tc, test_failover_three_masters);
+	tcase_add_test(tc, test_error_event_resubscribes);
+	tcase_add_test(tc, test_failed_over_fences);
+	tcase_add_test(tc, test_removed_is_fatal);
 }
 
 static Suite *
