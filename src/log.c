@@ -1,12 +1,15 @@
 /*
- * log — formats one line per call and writes it with a single write(2), so
- * lines from ark and its children never interleave mid-line.
+ * log — formats one line per call and writes it with a single write(2)
+ * (writev(2) for JSON), so lines from ark and its children never interleave
+ * mid-line.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +68,43 @@ log_level_name(enum log_level l)
 	return l < LOG_LEVEL_MAX ? log_level_names[l] : "?";
 }
 
+/*
+ * Writes one JSON object and a newline in one writev(2), however long the
+ * escaped message gets. Bytes of msg that are not UTF-8 (a path, a peer's
+ * text) become '?': a line that is not JSON would break every reader.
+ */
+static void
+log_write_json(enum log_level level, const char *ts, const char *msg)
+{
+	char clean[4096];
+	json_t *m = json_string(msg), *o;
+	struct iovec iov[2];
+	ssize_t w;
+	char *s;
+	size_t i;
+
+	if (m == NULL) {
+		for (i = 0; msg[i] != '\0' && i + 1 < sizeof clean; i++)
+			clean[i] = (unsigned char)msg[i] < 0x80 ? msg[i] : '?';
+		clean[i] = '\0';
+		m = json_string(clean);
+	}
+	o = json_pack("{s:s+, s:s, s:s, s:o}", "ts", ts, "Z", "level",
+	    log_level_names[level], "prog", log_prog, "msg", m);
+	s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (s == NULL)
+		return;
+	iov[0].iov_base = s;
+	iov[0].iov_len = strlen(s);
+	iov[1].iov_base = (void *)(uintptr_t)"\n";
+	iov[1].iov_len = 1;
+	/* a short write to stderr has nowhere to be reported */
+	w = writev(STDERR_FILENO, iov, 2);
+	(void)w;
+	free(s);
+}
+
 void
 log_write(enum log_level level, const char *fmt, ...)
 {
@@ -89,17 +129,9 @@ log_write(enum log_level level, const char *fmt, ...)
 		n = snprintf(line, sizeof line, "<%d>%s\n",
 		    log_level_prio[level], msg);
 		break;
-	case LOG_FORMAT_JSON: {
-		json_t *o = json_pack("{s:s+, s:s, s:s, s:s}",
-		    "ts", ts, "Z", "level", log_level_names[level],
-		    "prog", log_prog, "msg", msg);
-		char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-
-		n = snprintf(line, sizeof line, "%s\n", s != NULL ? s : msg);
-		free(s);
-		json_decref(o);
-		break;
-	}
+	case LOG_FORMAT_JSON:
+		log_write_json(level, ts, msg);
+		return;
 	default:
 		n = snprintf(line, sizeof line, "%s.%03ldZ %s[%ld] %s: %s\n",
 		    ts, (long)(tv.tv_usec / 1000), log_prog, (long)getpid(),
@@ -108,8 +140,11 @@ log_write(enum log_level level, const char *fmt, ...)
 	}
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof line)
+	if ((size_t)n >= sizeof line) {
+		/* truncated: still one whole line */
 		n = sizeof line - 1;
+		line[n - 1] = '\n';
+	}
 	/* a short write to stderr has nowhere to be reported */
 	if (write(STDERR_FILENO, line, (size_t)n) < 0)
 		return;

@@ -1376,6 +1376,29 @@ START_TEST(test_bad_requests)
 		json_decref(j);
 	}
 	ck_assert(sim_running("web.", 3));
+	ck_assert_int_eq(api("GET", "/v1/tasks?job=nope", NULL, NULL, NULL),
+	    404);
+
+	/* too many requests from one address: 429 with Retry-After, then
+	 * answers again (burst 100, 50 a second) */
+	{
+		char *hdrs = NULL;
+		int st = 0, n;
+
+		tu_sleep_ms(2500);	/* a full bucket */
+		for (n = 0; n < 2000 && st != 429; n++) {
+			free(hdrs);
+			hdrs = NULL;
+			st = api("GET", "/healthz", NULL, NULL, &hdrs);
+		}
+		ck_assert_msg(st == 429, "no 429 after %d requests", n);
+		ck_assert_int_gt(n, 100);
+		ck_assert_ptr_nonnull(strstr(hdrs, "Retry-After: 1\r\n"));
+		free(hdrs);
+		ck_assert(tu_alive(arkd_pid));
+		ck_assert(TU_WAIT(10000, api("GET", "/healthz", NULL, NULL,
+		    NULL) == 200));
+	}
 }
 END_TEST
 
@@ -1561,7 +1584,7 @@ journal_line(const char *l)
 
 START_TEST(test_sigint_and_log_formats)
 {
-	char *before = sim_ids(""), *now, jlog[600], klog[600];
+	char *before = sim_ids(""), *now, jlog[600], klog[600], odd[512];
 	static const char *const json_args[] = { "--log-format", "json",
 	    "--log-level", "debug", NULL };
 	static const char *const journal_args[] = { "--log-format", "journal",
@@ -1571,8 +1594,12 @@ START_TEST(test_sigint_and_log_formats)
 	st = tu_stop(arkd_pid, SIGINT, 20000);
 	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "arkd did not exit 0 on SIGINT");
-	/* again, logging JSON: it finds its tasks and launches nothing */
+	/* again, logging JSON: it finds its tasks and launches nothing; its
+	 * configuration file's name is not UTF-8, and gets logged on SIGHUP */
 	snprintf(jlog, sizeof jlog, "%s/arkd-json.log", dir);
+	snprintf(odd, sizeof odd, "%s", cfg_path);
+	snprintf(cfg_path, sizeof cfg_path, "%s/arkd-\xff\xfe.json", dir);
+	ck_assert_int_eq(rename(odd, cfg_path), 0);
 	arkd_start_log(jlog, json_args, 1);
 	if (!TU_WAIT(WAIT_MS, ready())) {
 		tu_dump_log(jlog, 40);
@@ -1581,6 +1608,10 @@ START_TEST(test_sigint_and_log_formats)
 	now = sim_ids("");
 	ck_assert_str_eq(now, before);
 	free(now);
+	ck_assert_int_eq(kill(arkd_pid, SIGHUP), 0);
+	ck_assert(TU_WAIT(10000, ({ char *l = tu_slurp(jlog);
+	    int ok = l != NULL && strstr(l, "reload: configuration") != NULL;
+	    free(l); ok; })));
 	st = tu_stop(arkd_pid, SIGINT, 20000);
 	ck_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	check_lines(jlog, json_line, 10);
