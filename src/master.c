@@ -1425,7 +1425,9 @@ master_create(struct ev_loop *loop, const struct config *cfg,
 	o.username = cfg->secret_file != NULL ? cfg->principal : NULL;
 	o.password = m->secret;
 	o.pool_size = (unsigned)master_pool_size(m);
-	o.connect_timeout_s = master_cfg_call_timeout(m);
+	/* A master that drops SYNs must not hold up the next one for long. */
+	o.connect_timeout_s = master_cfg_call_timeout(m) < 10 ?
+	    master_cfg_call_timeout(m) : 10;
 	m->http = http_create(loop, &o);
 	m->heartbeat_s = MASTER_HEARTBEAT_DEFAULT;
 	m->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
