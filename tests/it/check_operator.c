@@ -49,6 +49,7 @@ static pid_t sim_pid = -1, arkd_pid = -1;
 static int master_port, control_port, admin_port;
 static char sim_log[512], arkd_log[512], cfg_path[512], state_dir[512];
 static char aport_file[512], ports_file[512];
+static const char *fw_extra = "";	/* more members of "framework" */
 
 /* ---- processes ----------------------------------------------------------- */
 
@@ -73,6 +74,7 @@ paths_init(const char *tag)
 	snprintf(aport_file, sizeof aport_file, "%s/admin.port", dir);
 	sim_pid = arkd_pid = -1;
 	master_port = control_port = admin_port = 0;
+	fw_extra = "";
 }
 
 /*
@@ -132,13 +134,13 @@ cfg_write_to(const char *path, int port, const char *state,
 	char *s = xasprintf("{\n"
 	    "\"master\": {\"masters\": [\"http://127.0.0.1:%d\"]},\n"
 	    "\"framework\": {\"name\": \"" FW_NAME "\", \"user\": \"nobody\","
-	    " \"roles\": [\"*\"]},\n"
+	    " \"roles\": [\"*\"]%s},\n"
 	    "\"scheduling\": {\"refuse_seconds\": 1, \"revive_debounce_s\": 0.2,"
 	    " \"agents_refresh_s\": 1, \"launch_timeout_s\": 10},\n"
 	    "\"reconciliation\": {\"initial_s\": 0.5, \"max_s\": 4},\n"
 	    "\"admin\": {\"listen\": \"127.0.0.1:0\"%s},\n"
 	    "\"state_dir\": \"%s\",\n"
-	    "\"jobs\": [\n%s\n]}\n", port != 0 ? port : master_port,
+	    "\"jobs\": [\n%s\n]}\n", port != 0 ? port : master_port, fw_extra,
 	    admin_extra != NULL ? admin_extra : "", state, jobs);
 
 	ck_assert_int_eq(tu_write_file(path, s, 0644), 0);
@@ -1543,6 +1545,21 @@ START_TEST(test_sigterm)
 	json_decref(s);
 	free(after);
 	free(before);
+	/* the state it left is sound; a directory without one is not */
+	{
+		char bin[512], *out = NULL, *err = NULL;
+
+		snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+		ck_assert_int_eq(run(&out, &err, bin, "--check-store",
+		    state_dir, NULL), 0);
+		ck_assert_ptr_nonnull(strstr(out, "ok"));
+		free(out);
+		free(err);
+		ck_assert_int_eq(run(&out, &err, bin, "--check-store", dir,
+		    NULL), 1);
+		free(out);
+		free(err);
+	}
 }
 END_TEST
 
@@ -1917,6 +1934,54 @@ START_TEST(test_reload_restart_only_refused)
 	ck_assert(sim_running("alpha.", 2) && sim_running("beta.", 2));
 	free(other);
 	free(v0);
+	free(ids);
+}
+END_TEST
+
+START_TEST(test_reload_updates_framework)
+{
+	char *ids = sim_ids(""), *now;
+	long long updates = sim_counter("calls.UPDATE_FRAMEWORK");
+	json_t *st;
+
+	st = sim_get("state");
+	ck_assert(json_number_value(json_object_get(our_fw(st),
+	    "failover_timeout")) == 604800.0);
+	json_decref(st);
+	/* what UPDATE_FRAMEWORK may change goes out with it, tasks stay */
+	fw_extra = ", \"failover_timeout_s\": 1234, \"webui_url\": "
+	    "\"http://ui.example:8080\"";
+	cfg_jobs(alpha, beta, NULL);
+	ck_assert_int_eq(ctl(NULL, NULL, "reload", NULL), 0);
+	ck_assert(TU_WAIT(WAIT_MS, sim_counter("calls.UPDATE_FRAMEWORK") >
+	    updates));
+	ck_assert(TU_WAIT(WAIT_MS, ({ json_t *x = sim_get("state");
+	    int ok = x != NULL && json_number_value(json_object_get(our_fw(x),
+	    "failover_timeout")) == 1234.0; json_decref(x); ok; })));
+	ck_assert_int_eq(sim_counter("calls_by_status.UPDATE_FRAMEWORK.200"),
+	    sim_counter("calls.UPDATE_FRAMEWORK"));
+	tu_sleep_ms(500);
+	now = sim_ids("");
+	ck_assert_str_eq(now, ids);
+	free(now);
+	/* user cannot change: refused, nothing sent */
+	updates = sim_counter("calls.UPDATE_FRAMEWORK");
+	cfg_write_to(cfg_path, 0, state_dir, NULL, "");
+	{
+		char *s = tu_slurp(cfg_path), *err = NULL;
+		char *p = strstr(s, "\"nobody\"");
+
+		ck_assert_ptr_nonnull(p);
+		memcpy(p, "\"nobodz\"", 8);
+		ck_assert_int_eq(tu_write_file(cfg_path, s, 0644), 0);
+		free(s);
+		ck_assert_int_eq(ctl(NULL, &err, "reload", NULL), 1);
+		ck_assert_ptr_nonnull(strstr(err, "framework.user"));
+		free(err);
+	}
+	tu_sleep_ms(500);
+	ck_assert_int_eq(sim_counter("calls.UPDATE_FRAMEWORK"), updates);
+	ck_assert(sim_running("alpha.", 2) && sim_running("beta.", 2));
 	free(ids);
 }
 END_TEST
@@ -2369,7 +2434,28 @@ START_TEST(test_notify_ready_on_start)
 	arkd_start_notified(args);
 	r = note_wait(0, "READY=1", 15000);
 	ck_assert_msg(r >= 0, "no READY=1 with --ready-on-start");
-	ck_assert(!ready());
+	/* alive, not ready: /readyz says why, arkctl health exits 1 */
+	{
+		char *out = NULL, *err = NULL;
+		json_t *j;
+
+		ck_assert_int_eq(api("GET", "/readyz", NULL, &out, NULL), 503);
+		j = json_loads(out, 0, NULL);
+		ck_assert(json_is_false(json_object_get(j, "ready")));
+		ck_assert(strlen(jstr(j, "reason")) > 0);
+		json_decref(j);
+		free(out);
+		ck_assert_int_eq(api("GET", "/healthz", NULL, NULL, NULL), 200);
+		ck_assert_int_eq(ctl(&out, &err, "health", NULL), 1);
+		ck_assert_ptr_nonnull(strstr(out, "alive"));
+		ck_assert_ptr_nonnull(strstr(err, "not ready"));
+		free(out);
+		free(err);
+		j = ctl_json("status", NULL);
+		ck_assert_str_ne(jstr(json_object_get(j, "session"), "state"),
+		    "subscribed");
+		json_decref(j);
+	}
 	ck_assert(note_wait((size_t)r, "WATCHDOG=1", 5000) > r);
 	ck_assert_int_eq(kill(arkd_pid, SIGTERM), 0);
 	ck_assert(note_wait((size_t)r, "STOPPING=1", 10000) > r);
@@ -2777,6 +2863,7 @@ operator_suite(void)
 	tcase_add_test(tc, test_reload_adds_and_removes);
 	tcase_add_test(tc, test_reload_changed_job_rolls);
 	tcase_add_test(tc, test_reload_restart_only_refused);
+	tcase_add_test(tc, test_reload_updates_framework);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("token");
