@@ -3,7 +3,8 @@
  * thread inside the test: one-shot POSTs, keep-alive reuse on the ordered
  * lane, the pool lane's parallelism bound, streaming with the head and data
  * callbacks, cancelling from inside callbacks, timeouts, the body bound,
- * 307 without following, refused connections and HTTP Basic auth.
+ * 307 without following, refused connections, HTTP Basic auth, and TLS
+ * (verified against a CA file, refused without it, unverified when off).
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -693,11 +694,131 @@ START_TEST(test_free_with_requests_in_flight)
 }
 END_TEST
 
+/*
+ * A self-signed certificate for 127.0.0.1 (valid until 2126) and its key,
+ * made once with: openssl req -x509 -newkey ec -pkeyopt
+ * ec_paramgen_curve:prime256v1 -nodes -days 36500 -subj /CN=127.0.0.1
+ * -addext subjectAltName=IP:127.0.0.1
+ */
+static const char tls_cert[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBkDCCATagAwIBAgIUSptqhxiC8OFTDS/5MurZiP3Prm8wCgYIKoZIzj0EAwIw\n"
+    "FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNzAwMTk1NloYDzIxMjYxMTAz\n"
+    "MDAxOTU2WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO\n"
+    "PQMBBwNCAAQTNElBQ2X9KQn7ANu6LntNGfRLonL63gt3ZKE/zO/84o4lG6nPhuGK\n"
+    "aLQ/hfir427WjuAE+QubUTJOqu7VTgX3o2QwYjAdBgNVHQ4EFgQUki40bP10Ll76\n"
+    "/Z3e5X07w92ZRi0wHwYDVR0jBBgwFoAUki40bP10Ll76/Z3e5X07w92ZRi0wDwYD\n"
+    "VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC\n"
+    "IQCnCU7Al3ngfBsz+P9QRbQNtWShvg579YfCXlyfYtBXyAIgRwSnz0XoXXH/5sxf\n"
+    "vpa4LDrq5Vnk49KE9BoE/ukwvzM=\n"
+    "-----END CERTIFICATE-----\n";
+static const char tls_key[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg6tywwg7KivhsohE2\n"
+    "A5tk2ZWmslIxZDkEDI5X8A3T6VyhRANCAAQTNElBQ2X9KQn7ANu6LntNGfRLonL6\n"
+    "3gt3ZKE/zO/84o4lG6nPhuGKaLQ/hfir427WjuAE+QubUTJOqu7VTgX3\n"
+    "-----END PRIVATE KEY-----\n";
+
+static struct MHD_Daemon *tls_srv;
+static int tls_port;
+static char tls_ca_path[64];
+
+static void
+tls_setup(void)
+{
+	const union MHD_DaemonInfo *info;
+	int fd;
+
+	setup();
+	tls_srv = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL,
+	    srv_handler, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, srv_completed, NULL,
+	    MHD_OPTION_HTTPS_MEM_KEY, tls_key,
+	    MHD_OPTION_HTTPS_MEM_CERT, tls_cert,
+	    MHD_OPTION_END);
+	ck_assert_ptr_nonnull(tls_srv);
+	info = MHD_get_daemon_info(tls_srv, MHD_DAEMON_INFO_BIND_PORT);
+	tls_port = info->port;
+	snprintf(tls_ca_path, sizeof tls_ca_path,
+	    "/tmp/ark-check-http-ca-XXXXXX");
+	fd = mkstemp(tls_ca_path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, tls_cert, strlen(tls_cert)),
+	    (ssize_t)strlen(tls_cert));
+	close(fd);
+}
+
+static void
+tls_teardown(void)
+{
+	unlink(tls_ca_path);
+	MHD_stop_daemon(tls_srv);
+	teardown();
+}
+
+/* POSTs to the TLS server through a client made with o. */
+static void
+tls_post(const struct http_opts *o, struct got *g)
+{
+	struct http *c = http_create(loop, o);
+	char *u = xasprintf("https://127.0.0.1:%d/echo", tls_port);
+	struct http_req *r = http_req_create(c, HTTP_LANE_ORDERED, u, g);
+
+	http_req_body(r, xstrdup("over tls"), 8);
+	http_req_on_done(r, done_cb);
+	http_req_timeout(r, 10);
+	http_submit(r);
+	ck_assert(run_until(&g->done));
+	http_free(c);
+	free(u);
+}
+
+START_TEST(test_tls_verified_with_ca_file)
+{
+	struct http_opts o = { .tls_verify = 1, .pool_size = 1,
+	    .ca_file = tls_ca_path };
+	struct got g = { 0 };
+
+	tls_post(&o, &g);
+	ck_assert_msg(g.error == NULL, "%s", g.error);
+	ck_assert_int_eq(g.status, 200);
+	ck_assert_str_eq(g.body, "over tls");
+	got_clear(&g);
+}
+END_TEST
+
+START_TEST(test_tls_unknown_ca_refused)
+{
+	struct http_opts o = { .tls_verify = 1, .pool_size = 1 };
+	struct got g = { 0 };
+
+	/* Verification is on and the system bundle does not know it. */
+	tls_post(&o, &g);
+	ck_assert_int_eq(g.status, 0);
+	ck_assert_ptr_nonnull(g.error);
+	ck_assert_msg(strcasestr(g.error, "certificate") != NULL,
+	    "not a certificate error: %s", g.error);
+	got_clear(&g);
+}
+END_TEST
+
+START_TEST(test_tls_verify_off)
+{
+	struct http_opts o = { .tls_verify = 0, .pool_size = 1 };
+	struct got g = { 0 };
+
+	tls_post(&o, &g);
+	ck_assert_int_eq(g.status, 200);
+	got_clear(&g);
+}
+END_TEST
+
 static Suite *
 http_suite(void)
 {
 	Suite *s = suite_create("http");
-	TCase *tc = tcase_create("client");
+	TCase *tc = tcase_create("client"), *tls;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -716,6 +837,13 @@ http_suite(void)
 	tcase_add_test(tc, test_cancel_from_done_cb);
 	tcase_add_test(tc, test_free_with_requests_in_flight);
 	suite_add_tcase(s, tc);
+	tls = tcase_create("tls");
+	tcase_add_checked_fixture(tls, tls_setup, tls_teardown);
+	tcase_set_timeout(tls, 60);
+	tcase_add_test(tls, test_tls_verified_with_ca_file);
+	tcase_add_test(tls, test_tls_unknown_ca_refused);
+	tcase_add_test(tls, test_tls_verify_off);
+	suite_add_tcase(s, tls);
 	return s;
 }
 
