@@ -646,6 +646,55 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* Feeds a MSG_SESSION that gave up for good with fatal set to fatal. */
+static void
+fatal_session(int fatal, const char *reason)
+{
+	struct msg *m = msg_create(MSG_SESSION);
+
+	m->u.session.state = SESSION_DISCONNECTED;
+	m->u.session.reason = xstrdup(reason);
+	m->u.session.fatal = fatal;
+	m->now = T.now;
+	m->wall = T.wall;
+	effects_clear(&T.fx);
+	sched_apply(T.s, m, &T.fx);
+	msg_free(m);
+}
+
+START_TEST(test_fatal_session)
+{
+	/* refused credentials: exit 4, with the master connection's words */
+	st_init(&T, st_config(SERVICE3, NULL), NULL);
+	fatal_session(401, "refused the credentials of principal 'p'");
+	ck_assert_uint_eq(st_count(&T, EFFECT_EXIT), 1);
+	ck_assert_int_eq(T.fx.v[T.fx.n - 1].u.exit.code, 4);
+	ck_assert_ptr_nonnull(strstr(T.fx.v[T.fx.n - 1].u.exit.reason,
+	    "principal 'p'"));
+	st_done(&T);
+	/* another reason to give up: exit 3 */
+	st_init(&T, st_config(SERVICE3, NULL), NULL);
+	st_subscribe(&T, "fw-1");
+	fatal_session(1, "Framework has been removed");
+	ck_assert_uint_eq(st_count(&T, EFFECT_EXIT), 1);
+	ck_assert_int_eq(T.fx.v[T.fx.n - 1].u.exit.code, 3);
+	st_done(&T);
+	/* the ERROR event came first and decided: no second exit */
+	st_init(&T, st_config(SERVICE3, NULL), NULL);
+	st_subscribe(&T, "fw-1");
+	st_event(&T, st_ev_error("Framework has been removed"));
+	ck_assert_uint_eq(st_count(&T, EFFECT_EXIT), 1);
+	fatal_session(1, "Framework has been removed");
+	ck_assert_uint_eq(st_count(&T, EFFECT_EXIT), 0);
+	/* a session that is only lost is not fatal */
+	st_done(&T);
+	st_init(&T, st_config(SERVICE3, NULL), NULL);
+	st_subscribe(&T, "fw-1");
+	st_session(&T, 0);
+	ck_assert_uint_eq(st_count(&T, EFFECT_EXIT), 0);
+}
+END_TEST
+
 START_TEST(test_shutdown)
 {
 	Mesos__V1__Offer *o;
@@ -1405,6 +1454,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_unreachable_grace_and_surplus);
 	tcase_add_test(tc, test_unreachable_back_in_grace);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_fatal_session);
 	tcase_add_test(tc, test_shutdown);
 	tcase_add_test(tc, test_dry_run);
 	tcase_add_test(tc, test_daemon_fifty_agents);
