@@ -269,6 +269,24 @@ master_url_origin_len(const char *url)
 	return e != NULL ? (size_t)(e - url) : strlen(url);
 }
 
+/*
+ * True if the n bytes at h are a usable "host[:port]": a name, an IPv4
+ * address or a bracketed IPv6 one, with an optional non-empty port.
+ */
+static int
+master_host_ok(const char *h, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || h[0] == ':' || h[n - 1] == ':')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789.-_:[]%", h[i]) == NULL || h[i] == '\0')
+			return 0;
+	return 1;
+}
+
 /* True if s ends with suffix. */
 static int
 master_ends_with(const char *s, size_t n, const char *suffix)
@@ -310,7 +328,7 @@ master_url_normalize(const char *url, char **cause)
 	path = strchr(rest, '/');
 	hostport = path != NULL ? xstrndup(rest, (size_t)(path - rest)) :
 	    xstrdup(rest);
-	if (*hostport == '\0' || strpbrk(hostport, " \t?#@") != NULL) {
+	if (!master_host_ok(hostport, strlen(hostport))) {
 		*cause = xasprintf("master URL %s: %s", url, *hostport == '\0' ?
 		    "no host" : "bad host");
 		free(scheme);
@@ -390,9 +408,11 @@ master_location_resolve(const char *base, const char *location, char **cause)
 		free(out);
 		out = full;
 	}
-	if (master_url_origin_len(out) <= strlen("http://")) {
-		*cause = xasprintf("redirect from %s to %s has no host", base,
-		    loc);
+	b = strstr(out, "://") + 3;
+	if (!master_host_ok(b, master_url_origin_len(out) -
+	    (size_t)(b - out))) {
+		*cause = xasprintf("redirect from %s to %s has %s", base, loc,
+		    *b == '\0' || *b == '/' ? "no host" : "a bad host");
 		free(out);
 		out = NULL;
 	}
