@@ -127,6 +127,17 @@ START_TEST(test_location_errors)
 	    "http://m1:5050/api/v1/scheduler", "///x", &cause));
 	ck_assert_ptr_nonnull(strstr(cause, "no host"));
 	free(cause);
+	/* Found by fuzz_master_url: an absolute URL with an empty host. */
+	cause = NULL;
+	ck_assert_ptr_null(master_location_resolve(
+	    "http://m1:5050/api/v1/scheduler", "https:////m2:50/x", &cause));
+	ck_assert_ptr_nonnull(strstr(cause, "no host"));
+	free(cause);
+	cause = NULL;
+	ck_assert_ptr_null(master_location_resolve(
+	    "http://m1:5050/api/v1/scheduler", "//m 2:50/x", &cause));
+	ck_assert_ptr_nonnull(strstr(cause, "bad host"));
+	free(cause);
 }
 END_TEST
 
@@ -162,6 +173,9 @@ START_TEST(test_url_normalize)
 	free(cause);
 	ck_assert_ptr_null(master_url_normalize("http:///x", &cause));
 	ck_assert_ptr_nonnull(strstr(cause, "no host"));
+	free(cause);
+	ck_assert_ptr_null(master_url_normalize("http:/5050", &cause));
+	ck_assert_ptr_nonnull(strstr(cause, "bad host"));
 	free(cause);
 
 	got = master_url_operator("http://m:1/master/api/v1/scheduler");
