@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -91,11 +92,19 @@ tu_spawn(char *const argv[], const char *log)
 		atexit(tu_atexit);
 		tu_atexit_set = 1;
 	}
+	pid_t parent = getpid();
+
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/* The child must not outlive its test, whatever ends the test
+		 * (a failed assertion in a forked Check child, a timeout's
+		 * SIGKILL): the kernel kills it when the parent goes. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		if (log != NULL) {
 			int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
@@ -105,8 +114,6 @@ tu_spawn(char *const argv[], const char *log)
 				close(fd);
 			}
 		}
-		/* the child must not outlive a test killed by a timeout */
-		setpgid(0, 0);
 		execv(argv[0], argv);
 		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
