@@ -147,6 +147,7 @@ cfg_write_to(const char *path, int port, const char *state,
 	free(s);
 }
 
+/* Writes the usual configuration with jobs. */
 static void
 cfg_write(const char *jobs)
 {
@@ -186,6 +187,7 @@ arkd_start_log(const char *log, const char *const *extra, int wait_port)
 	ck_assert_msg(admin_port > 0, "arkd did not open its admin API");
 }
 
+/* Starts arkd logging to arkd_log and waits for its admin port. */
 static void
 arkd_start(const char *const *extra)
 {
@@ -206,6 +208,7 @@ wait_exit(pid_t pid, int ms)
 	return WEXITSTATUS(st);
 }
 
+/* Kills what the test started and removes its directory. */
 static void
 teardown_all(void)
 {
@@ -217,6 +220,7 @@ teardown_all(void)
 
 /* ---- what ark-sim sees --------------------------------------------------- */
 
+/* GET /what on ark-sim's control port as JSON (new ref), or NULL. */
 static json_t *
 sim_get(const char *what)
 {
@@ -242,6 +246,7 @@ our_fw(json_t *st)
 	return NULL;
 }
 
+/* Whether a Mesos task state is terminal. */
 static int
 terminal(const char *st)
 {
@@ -403,8 +408,8 @@ api_json(const char *path)
 }
 
 /*
- * Runs arkctl with --addr (unless addr_given) and the arguments
- * (NULL-terminated); returns its exit code, *out and *err (may be NULL).
+ * Runs arkctl --addr <arkd> and the arguments (NULL-terminated); returns its
+ * exit code, *out and *err (may be NULL; caller frees).
  */
 static int
 ctl_v(char **out, char **err, va_list ap)
@@ -425,6 +430,7 @@ ctl_v(char **out, char **err, va_list ap)
 	return tu_run((char *const *)argv, out, err, RUN_MS);
 }
 
+/* ctl_v with the arguments given here. */
 static int
 ctl(char **out, char **err, ...)
 {
@@ -579,6 +585,7 @@ ids_from(json_t *arr, const char *member)
 	return s;
 }
 
+/* A string member, "" if missing. */
 static const char *
 jstr(json_t *o, const char *key)
 {
@@ -587,6 +594,7 @@ jstr(json_t *o, const char *key)
 	return s != NULL ? s : "";
 }
 
+/* An integer member, 0 if missing. */
 static long long
 jint(json_t *o, const char *key)
 {
@@ -595,6 +603,7 @@ jint(json_t *o, const char *key)
 
 /* ---- the main fixture: ark-sim, arkd with node (daemon) and web (3) ------ */
 
+/* ark-sim with AGENTS agents and arkd running node and web. */
 static void
 main_setup(void)
 {
@@ -1580,6 +1589,7 @@ check_lines(const char *path, int (*ok)(const char *), size_t min)
 	free(s);
 }
 
+/* Whether a log line is a JSON object with ts, level and msg. */
 static int
 json_line(const char *l)
 {
@@ -1592,6 +1602,7 @@ json_line(const char *l)
 	return ok;
 }
 
+/* Whether a log line starts with a journal priority "<N>". */
 static int
 journal_line(const char *l)
 {
@@ -1678,6 +1689,7 @@ cfg_jobs(const char *a, const char *b, const char *c)
 
 static char *alpha, *beta, *gamma_;
 
+/* ark-sim and arkd running alpha and beta (two each). */
 static void
 reload_setup(void)
 {
@@ -1695,6 +1707,7 @@ reload_setup(void)
 	}
 }
 
+/* Frees the jobs and tears down. */
 static void
 reload_teardown(void)
 {
@@ -1990,6 +2003,7 @@ END_TEST
 
 static char token_file[600];
 
+/* arkd whose admin API needs a bearer token for changes. */
 static void
 token_setup(void)
 {
@@ -2145,6 +2159,7 @@ END_TEST
 
 /* ---- credentials refused by the master -------------------------------------- */
 
+/* ark-sim that wants HTTP Basic credentials. */
 static void
 auth_setup(void)
 {
@@ -2238,6 +2253,7 @@ static char notify_path[600];
 static struct note notes[NOTIFY_MAX];
 static size_t nnotes;
 
+/* A bound AF_UNIX datagram socket standing in for systemd's. */
 static void
 notify_setup(void)
 {
@@ -2256,6 +2272,7 @@ notify_setup(void)
 	nnotes = 0;
 }
 
+/* Closes the socket, forgets the datagrams, tears down. */
 static void
 notify_teardown(void)
 {
@@ -2478,6 +2495,7 @@ END_TEST
 
 /* ---- offline: flags, man pages ------------------------------------------- */
 
+/* Only a private directory: nothing runs. */
 static void
 offline_setup(void)
 {
@@ -2585,6 +2603,46 @@ START_TEST(test_check_and_dump_config)
 	json_decref(j);
 	free(out);
 	free(good);
+}
+END_TEST
+
+START_TEST(test_log_format_auto)
+{
+	char bin[512], *err = NULL, *cfg;
+	int rc;
+
+	/* a state directory arkd cannot make: one error line, exit 1 */
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	cfg = xasprintf("%s/arkd.json", dir);
+	cfg_write_to(cfg, 1, "/proc/ark-no/state", NULL, "");
+	/* auto: journal priorities when stderr goes to the journal */
+	setenv("JOURNAL_STREAM", "8:12345", 1);
+	rc = run(NULL, &err, bin, "-c", cfg, "--log-format", "auto", NULL);
+	unsetenv("JOURNAL_STREAM");
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strncmp(err, "<", 1) == 0 && strstr(err, "<3>") != NULL &&
+	    strstr(err, "/proc/ark-no/state") != NULL, "%s", err);
+	free(err);
+	/* else plain lines with a timestamp and the level */
+	rc = run(NULL, &err, bin, "-c", cfg, "--log-format", "auto", NULL);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(err[0] >= '2' && err[0] <= '9' && strstr(err, " error: ")
+	    != NULL, "%s", err);
+	free(err);
+	/* json whatever the environment */
+	setenv("JOURNAL_STREAM", "8:12345", 1);
+	rc = run(NULL, &err, bin, "-c", cfg, "--log-format", "json", NULL);
+	unsetenv("JOURNAL_STREAM");
+	ck_assert_int_eq(rc, 1);
+	{
+		char *nl = strchr(err, '\n');
+
+		ck_assert_ptr_nonnull(nl);
+		*nl = '\0';
+		ck_assert_msg(json_line(err), "%s", err);
+	}
+	free(err);
+	free(cfg);
 }
 END_TEST
 
@@ -2822,6 +2880,7 @@ END_TEST
 
 /* ---- suite ---------------------------------------------------------------- */
 
+/* The test cases, each with its own processes. */
 static Suite *
 operator_suite(void)
 {
@@ -2833,6 +2892,7 @@ operator_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_version_and_usage);
 	tcase_add_test(tc, test_check_and_dump_config);
+	tcase_add_test(tc, test_log_format_auto);
 	tcase_add_test(tc, test_arkd_man_page);
 	tcase_add_test(tc, test_arkctl_man_page);
 	suite_add_tcase(s, tc);
