@@ -41,7 +41,10 @@
 struct dispatch {
 	struct ev_loop		*loop;
 	struct dispatch_opts	 opts;
-	struct config		*cfg;	/* the first config: the master's */
+	struct config		*cfg;	/* the first config: what a reload
+					 * may not change is checked on it */
+	struct config		*live;	/* the master's since the last reload
+					 * (NULL: cfg) */
 	struct store		*store;
 	struct sched		*sched;
 	struct master		*master;
@@ -160,6 +163,7 @@ dispatch_free(struct dispatch *d)
 	sched_free(d->sched);
 	store_close(d->store);
 	record_close(d->record);
+	config_free(d->live);
 	config_free(d->cfg);
 	free(d);
 }
@@ -182,6 +186,31 @@ dispatch_load_config(struct dispatch *d, char **cause)
 	if (d->opts.override != NULL)
 		d->opts.override(cfg, d->opts.override_arg);
 	return cfg;
+}
+
+/*
+ * Gives the master a copy of a reloaded configuration, so that the master's
+ * reloadable options (heartbeat misses, backoff, call timeout, redirects)
+ * apply; the core gets cfg itself. The dispatcher owns the copy.
+ */
+static void
+dispatch_reconfigure_master(struct dispatch *d, const struct config *cfg)
+{
+	char *json = config_to_json(cfg), *cause = NULL;
+	struct config *copy = config_parse(json, cfg->path, &cause);
+
+	free(json);
+	if (copy != NULL && d->opts.override != NULL)
+		d->opts.override(copy, d->opts.override_arg);
+	if (copy == NULL || master_reconfigure(d->master, copy, &cause) != 0) {
+		log_warn("reload: the master connection keeps its options: %s",
+		    cause != NULL ? cause : "?");
+		free(cause);
+		config_free(copy);
+		return;
+	}
+	config_free(d->live);
+	d->live = copy;
 }
 
 /* Handles a reload (SIGHUP or POST /v1/reload); replies if id != 0. */
@@ -222,6 +251,7 @@ dispatch_reload(struct dispatch *d, uint64_t id)
 		return;
 	}
 	log_info("reload: configuration %s from %s", cfg->version, cfg->path);
+	dispatch_reconfigure_master(d, cfg);
 	if (id != 0) {
 		json_t *o = json_pack("{s:s}", "config_version", cfg->version);
 

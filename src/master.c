@@ -1758,6 +1758,9 @@ master_reconfigure(struct master *m, const struct config *cfg, char **cause)
 	if (m->round_left > n)
 		m->round_left = n;
 	m->cfg = cfg;
+	/* the watchdog's deadline follows the new heartbeat_misses */
+	if (ev_is_active(&m->watchdog))
+		master_watchdog_arm(m);
 	return 0;
 }
 

@@ -50,6 +50,7 @@ static int master_port, control_port, admin_port;
 static char sim_log[512], arkd_log[512], cfg_path[512], state_dir[512];
 static char aport_file[512], ports_file[512];
 static const char *fw_extra = "";	/* more members of "framework" */
+static const char *master_extra = "";	/* more members of "master" */
 
 /* ---- processes ----------------------------------------------------------- */
 
@@ -75,6 +76,7 @@ paths_init(const char *tag)
 	sim_pid = arkd_pid = -1;
 	master_port = control_port = admin_port = 0;
 	fw_extra = "";
+	master_extra = "";
 }
 
 /*
@@ -132,7 +134,7 @@ cfg_write_to(const char *path, int port, const char *state,
     const char *admin_extra, const char *jobs)
 {
 	char *s = xasprintf("{\n"
-	    "\"master\": {\"masters\": [\"http://127.0.0.1:%d\"]},\n"
+	    "\"master\": {\"masters\": [\"http://127.0.0.1:%d\"]%s},\n"
 	    "\"framework\": {\"name\": \"" FW_NAME "\", \"user\": \"nobody\","
 	    " \"roles\": [\"*\"]%s},\n"
 	    "\"scheduling\": {\"refuse_seconds\": 1, \"revive_debounce_s\": 0.2,"
@@ -140,7 +142,8 @@ cfg_write_to(const char *path, int port, const char *state,
 	    "\"reconciliation\": {\"initial_s\": 0.5, \"max_s\": 4},\n"
 	    "\"admin\": {\"listen\": \"127.0.0.1:0\"%s},\n"
 	    "\"state_dir\": \"%s\",\n"
-	    "\"jobs\": [\n%s\n]}\n", port != 0 ? port : master_port, fw_extra,
+	    "\"jobs\": [\n%s\n]}\n", port != 0 ? port : master_port,
+	    master_extra, fw_extra,
 	    admin_extra != NULL ? admin_extra : "", state, jobs);
 
 	ck_assert_int_eq(tu_write_file(path, s, 0644), 0);
@@ -1999,6 +2002,38 @@ START_TEST(test_reload_updates_framework)
 }
 END_TEST
 
+START_TEST(test_reload_master_options)
+{
+	char url[160];
+	long long subs;
+	int st;
+
+	/* arkd tolerating a minute of silence on the stream */
+	master_extra = ", \"heartbeat_misses\": 60";
+	cfg_jobs(alpha, beta, NULL);
+	st = tu_stop(arkd_pid, SIGTERM, 20000);
+	ck_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	arkd_start(NULL);
+	ck_assert(TU_WAIT(WAIT_MS, ready()));
+	/* reloaded to two heartbeats (2 s): a stalled stream is dropped and
+	 * subscribed again within seconds, not after a minute */
+	master_extra = ", \"heartbeat_misses\": 2";
+	cfg_jobs(alpha, beta, NULL);
+	ck_assert_int_eq(ctl(NULL, NULL, "reload", NULL), 0);
+	subs = sim_counter("subscribes");
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/control/stall",
+	    control_port);
+	ck_assert_int_eq(tu_http("POST", url, "application/json", "{}", NULL),
+	    200);
+	if (!TU_WAIT(20000, sim_counter("subscribes") > subs)) {
+		dump_logs();
+		ck_abort_msg("heartbeat_misses from the reload was not used");
+	}
+	ck_assert(TU_WAIT(WAIT_MS, ready()));
+	ck_assert(sim_running("alpha.", 2) && sim_running("beta.", 2));
+}
+END_TEST
+
 /* ---- the admin token ------------------------------------------------------- */
 
 static char token_file[600];
@@ -2924,6 +2959,7 @@ operator_suite(void)
 	tcase_add_test(tc, test_reload_changed_job_rolls);
 	tcase_add_test(tc, test_reload_restart_only_refused);
 	tcase_add_test(tc, test_reload_updates_framework);
+	tcase_add_test(tc, test_reload_master_options);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("token");
