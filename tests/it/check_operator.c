@@ -1289,6 +1289,88 @@ START_TEST(test_health_and_metrics)
 }
 END_TEST
 
+/* Sends a request that must get status; returns the JSON answer. */
+static json_t *
+api_expect(const char *method, const char *path, const char *body,
+    int status)
+{
+	char *out = NULL;
+	int st = api(method, path, body, &out, NULL);
+	json_t *j = json_loads(out != NULL ? out : "", 0, NULL);
+
+	ck_assert_msg(st == status && j != NULL, "%s %s: %d, not %d: %s",
+	    method, path, st, status, out);
+	free(out);
+	return j;
+}
+
+START_TEST(test_api_answers)
+{
+	json_t *j, *t = sim_tasks("web.");
+	const char *k;
+	json_t *v;
+	char *victim = NULL, *path, *hdrs = NULL, *out = NULL;
+
+	/* the status codes and shapes of docs/admin-api.md */
+	j = api_expect("PUT", "/v1/blacklist/agent-2.sim",
+	    "{\"reason\": \"fan\"}", 200);
+	ck_assert_str_eq(jstr(j, "agent"), "agent-2.sim");
+	ck_assert_str_eq(jstr(j, "reason"), "fan");
+	ck_assert_int_gt(jint(j, "since"), 0);
+	json_decref(j);
+	j = api_expect("PUT", "/v1/blacklist/agent-3.sim", NULL, 200);
+	json_decref(j);
+	j = api_expect("GET", "/v1/blacklist", NULL, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "blacklist")), 2);
+	json_decref(j);
+	j = api_expect("DELETE", "/v1/blacklist/agent-2.sim", NULL, 200);
+	ck_assert_str_eq(jstr(j, "agent"), "agent-2.sim");
+	json_decref(j);
+	j = api_expect("DELETE", "/v1/blacklist/agent-3.sim/", NULL, 200);
+	json_decref(j);
+	j = api_expect("POST", "/v1/reconcile", NULL, 202);
+	ck_assert(json_is_object(json_object_get(j, "reconciliation")));
+	json_decref(j);
+	j = api_expect("PATCH", "/v1/jobs/web", "{\"instances\": 3}", 200);
+	ck_assert_str_eq(jstr(j, "id"), "web");
+	ck_assert_int_eq(json_array_size(json_object_get(j, "slots")), 3);
+	ck_assert(json_is_object(json_object_get(j, "spec")));
+	json_decref(j);
+	json_object_foreach(t, k, v)
+		if (victim == NULL)
+			victim = xstrdup(k);
+	ck_assert_ptr_nonnull(victim);
+	path = xasprintf("/v1/tasks/%s/kill", victim != NULL ? victim : "");
+	j = api_expect("POST", path, NULL, 202);
+	ck_assert_str_eq(jstr(j, "task"), victim);
+	ck_assert_str_eq(jstr(j, "kill"), "sent");
+	json_decref(j);
+	free(path);
+	ck_assert(TU_WAIT(WAIT_MS, ({ json_t *x = sim_tasks("web.");
+	    int r = x != NULL && json_object_get(x, victim) == NULL &&
+	    json_object_size(x) == 3 && count_state(x, "TASK_RUNNING") == 3;
+	    json_decref(x); r; })));
+	free(victim);
+	j = api_expect("POST", "/v1/jobs/web/restart", NULL, 202);
+	ck_assert_str_eq(jstr(j, "job"), "web");
+	ck_assert_str_eq(jstr(j, "restart"), "rolling");
+	json_decref(j);
+	j = api_expect("POST", "/v1/reload", NULL, 200);
+	ck_assert(strlen(jstr(j, "config_version")) > 0);
+	json_decref(j);
+	ck_assert_int_eq(api("GET", "/metrics", NULL, &out, &hdrs), 200);
+	ck_assert_ptr_nonnull(strstr(hdrs, "Content-Type: text/plain; "
+	    "version=0.0.4"));
+	ck_assert_ptr_nonnull(strstr(out, "# TYPE ark_events_total counter"));
+	free(out);
+	free(hdrs);
+	ck_assert_int_eq(api("GET", "/readyz/", NULL, NULL, NULL), 200);
+	json_decref(t);
+	/* the roll ends with three running */
+	ck_assert(TU_WAIT(WAIT_MS, sim_running("web.", 3)));
+}
+END_TEST
+
 /* One bad request and the answer it must get. */
 struct bad {
 	const char	*method;
@@ -2944,6 +3026,7 @@ operator_suite(void)
 	tcase_add_test(tc, test_scale_suspend_resume_kill);
 	tcase_add_test(tc, test_reconcile);
 	tcase_add_test(tc, test_health_and_metrics);
+	tcase_add_test(tc, test_api_answers);
 	tcase_add_test(tc, test_bad_requests);
 	tcase_add_test(tc, test_exit_codes);
 	tcase_add_test(tc, test_sigterm);
