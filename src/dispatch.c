@@ -101,6 +101,11 @@ dispatch_create(struct ev_loop *loop, const struct dispatch_opts *opts,
 	    "1 while subscribed to a master, else 0.");
 	metrics_declare("ark_calls_in_flight", METRICS_GAUGE,
 	    "Calls sent to the master and not answered yet.");
+	metrics_declare("ark_calls_queued", METRICS_GAUGE,
+	    "Calls made and not finished yet (queued or in flight).");
+	metrics_declare("ark_stream_paused", METRICS_GAUGE,
+	    "1 while the event stream is not read because too many events "
+	    "and calls wait, else 0.");
 
 	ev_prepare_init(&d->prepare, dispatch_prepare_cb);
 	d->prepare.data = d;
@@ -277,6 +282,8 @@ dispatch_gauges(struct dispatch *d, const struct msg *m)
 	    st.last_event > 0 ? (double)(m->now - st.last_event) / 1000.0 : -1);
 	metrics_set("ark_subscribed", NULL, st.state == MASTER_SUBSCRIBED);
 	metrics_set("ark_calls_in_flight", NULL, (double)st.calls_in_flight);
+	metrics_set("ark_calls_queued", NULL, (double)st.calls_queued);
+	metrics_set("ark_stream_paused", NULL, st.stream_paused);
 }
 
 /* Runs one message through the core; some need the dispatcher first. */

@@ -729,6 +729,25 @@ http_req_cancel(struct http_req *r)
 }
 
 void
+http_req_pause(struct http_req *r, int paused)
+{
+	struct http *h;
+	CURLcode rc;
+
+	if (r == NULL || r->cancelled || r->state != HTTP_REQ_ACTIVE ||
+	    r->easy == NULL)
+		return;
+	h = r->http;
+	/* Resuming may deliver buffered data through the write callback. */
+	http_enter(h);
+	rc = curl_easy_pause(r->easy, paused ? CURLPAUSE_RECV : CURLPAUSE_CONT);
+	if (rc != CURLE_OK)
+		log_warn("http: %s %s: %s", paused ? "pausing" : "resuming",
+		    r->url, curl_easy_strerror(rc));
+	http_leave(h);
+}
+
+void
 http_cancel_all(struct http *h)
 {
 	struct http_req *r;

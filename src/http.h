@@ -108,6 +108,13 @@ void		 http_submit(struct http_req *);
  * Safe from any callback, including the request's own; accepts NULL.
  */
 void		 http_req_cancel(struct http_req *);
+/*
+ * Stops (paused = 1) or resumes (0) reading a streaming request's response:
+ * a receiver that cannot keep up leaves the backlog in the sender's TCP
+ * window. Bytes libcurl already read are delivered on resume. Safe from any
+ * callback; no effect on a request not in flight.
+ */
+void		 http_req_pause(struct http_req *, int paused);
 /* Cancels every request of the client (no callbacks). */
 void		 http_cancel_all(struct http *);
 /* Requests queued or in flight on a lane. */

@@ -26,6 +26,9 @@
  * reported. When the subscription is lost, calls in flight are cancelled:
  * those still meaningful on the next subscription wait for it, ACCEPT and
  * DECLINE die with their offers (ACCEPT reported as MSG_CALL_DONE status 0).
+ * Flow control: while too many events wait for the dispatcher and calls for
+ * their answer, the stream is not read (a status storm waits in the
+ * master's socket instead of our heap); it resumes once they drained.
  *
  * No globals: each struct master owns its http client, timers and queues.
  * libcurl callbacks only decode and enqueue; the few decisions taken here
@@ -59,6 +62,14 @@
 #define MASTER_CALL_MAX_BODY	(1024u * 1024)
 #define MASTER_SECRET_MAX	4096
 #define MASTER_HEARTBEAT_DEFAULT 15.0
+/*
+ * Flow control: while this many events wait for the dispatcher and calls
+ * wait to go out (each UPDATE read becomes an ACKNOWLEDGE), the stream is
+ * not read; reading resumes below the low mark. The backlog then waits in
+ * the master's socket, not in our heap.
+ */
+#define MASTER_FLOW_HIGH	4096
+#define MASTER_FLOW_LOW		1024
 
 struct master_call;
 TAILQ_HEAD(master_calls, master_call);
@@ -108,6 +119,7 @@ struct master {
 	char			*stream_id;
 	double			 heartbeat_s;
 	struct http_req		*stream;
+	int			 stream_paused;	/* flow control holds it */
 	struct http_req		*probe;		/* GET /redirect */
 	unsigned		 stream_gen;	/* bumped when a stream ends */
 	int			 connected;	/* MSG_SESSION connected sent */
@@ -129,6 +141,8 @@ struct master {
 	struct ev_timer		 watchdog;
 	struct ev_timer		 backoff;
 	struct ev_timer		 retry;
+	struct ev_prepare	 flow_watch;	/* while paused: after each
+						 * dispatcher drain */
 
 	void			(*tap)(void *, enum codec_type, const char *,
 				    size_t);
@@ -142,6 +156,8 @@ static const char *master_state_names[MASTER_STATE_MAX] = {
 static void	master_attempt(struct master *);
 static void	master_lost(struct master *, const char *reason);
 static void	master_pump(struct master *);
+static void	master_flow(struct master *);
+static void	master_flow_cb(struct ev_loop *, struct ev_prepare *, int);
 
 const char *
 master_state_name(enum master_state s)
@@ -667,6 +683,8 @@ master_close_stream(struct master *m, const char *reason, int report)
 	ev_timer_stop(m->loop, &m->watchdog);
 	http_req_cancel(m->stream);
 	m->stream = NULL;
+	m->stream_paused = 0;
+	ev_prepare_stop(m->loop, &m->flow_watch);
 	http_req_cancel(m->probe);
 	m->probe = NULL;
 	m->stream_gen++;
@@ -986,6 +1004,8 @@ master_stream_data_cb(void *arg, struct http_req *r, const char *p, size_t n)
 		if (m->stream_gen != gen)
 			return;		/* the event ended the stream */
 	}
+	/* the rest of what was read comes after the dispatcher's turn */
+	master_flow(m);
 }
 
 /* Asks the master at url's /redirect who leads (it answered 307 bare). */
@@ -1228,6 +1248,42 @@ master_retry_cb(struct ev_loop *loop, struct ev_timer *w, int revents)
 }
 
 /*
+ * Pauses the stream while too much waits (events queued for the dispatcher,
+ * calls not yet answered), resumes it once that drained. Called as events
+ * are queued, calls made and calls answered. Only a subscribed stream is
+ * held: calls wait for SUBSCRIBED, which must be read. A pause longer than
+ * the watchdog's limit counts as a dead master.
+ */
+static void
+master_flow(struct master *m)
+{
+	size_t load = m->ncalls + m->q->len;
+	int hold;
+
+	if (m->stream == NULL)
+		return;
+	hold = m->state == MASTER_SUBSCRIBED && (m->stream_paused ?
+	    load > MASTER_FLOW_LOW : load >= MASTER_FLOW_HIGH);
+	if (hold == m->stream_paused)
+		return;
+	m->stream_paused = hold;
+	log_debug("master: %s the stream (%zu events and calls waiting)",
+	    hold ? "pausing" : "resuming", load);
+	/* events drained without a call made or answered must resume it too */
+	if (hold)
+		ev_prepare_start(m->loop, &m->flow_watch);
+	else
+		ev_prepare_stop(m->loop, &m->flow_watch);
+	http_req_pause(m->stream, hold);
+}
+
+static void
+master_flow_cb(struct ev_loop *loop, struct ev_prepare *w, int revents)
+{
+	master_flow(w->data);
+}
+
+/*
  * Sends what may go now: the head of the ordered lane when nothing of it is
  * in flight, and pool calls while the pool has room. When stopping and
  * nothing is left, closes the stream.
@@ -1364,6 +1420,7 @@ master_call_done_cb(void *arg, struct http_req *r,
 	free(why);
 	free(text);
 	master_pump(m);
+	master_flow(m);
 }
 
 /* The public interface. */
@@ -1460,6 +1517,10 @@ master_create(struct ev_loop *loop, const struct config *cfg,
 	m->backoff.data = m;
 	ev_timer_init(&m->retry, master_retry_cb, 1., 0.);
 	m->retry.data = m;
+	ev_prepare_init(&m->flow_watch, master_flow_cb);
+	/* the lowest priority: after the dispatcher's drain */
+	ev_set_priority(&m->flow_watch, EV_MINPRI);
+	m->flow_watch.data = m;
 	m->state = MASTER_IDLE;
 	m->since = msg_clock_wall();
 
@@ -1505,6 +1566,7 @@ master_free(struct master *m)
 	ev_timer_stop(m->loop, &m->watchdog);
 	ev_timer_stop(m->loop, &m->backoff);
 	ev_timer_stop(m->loop, &m->retry);
+	ev_prepare_stop(m->loop, &m->flow_watch);
 	recordio_reader_clear(&m->rio);
 	master_free_urls(m->urls, m->nurls);
 	if (m->secret != NULL) {
@@ -1581,6 +1643,7 @@ master_send(struct master *m, Mesos__V1__Scheduler__Call *call,
 	master_call_link(c, c->lane == HTTP_LANE_POOL ? &m->pool_wait :
 	    &m->ordered, 0);
 	master_pump(m);
+	master_flow(m);
 }
 
 static void
@@ -1726,6 +1789,8 @@ master_status(const struct master *m, struct master_status *st)
 	st->heartbeat_s = m->heartbeat_s;
 	st->last_event = m->last_event;
 	st->reconnects = m->reconnects;
+	st->calls_queued = m->ncalls;
+	st->stream_paused = m->stream_paused;
 	TAILQ_FOREACH(c, &m->pool_busy, link)
 		st->calls_in_flight++;
 	c = TAILQ_FIRST(&m->ordered);

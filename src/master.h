@@ -44,6 +44,8 @@ struct master_status {
 	int64_t		 last_event;	/* monotonic ms of the last byte/event */
 	uint64_t	 reconnects;
 	uint64_t	 calls_in_flight;
+	uint64_t	 calls_queued;	/* made and not finished, in flight too */
+	int		 stream_paused;	/* flow control holds the stream */
 };
 
 /*
