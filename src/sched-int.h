@@ -39,6 +39,12 @@
 #define SCHED_REVIVE_RESEND_MS	(30 * 1000)
 /* How many finished task ids are remembered to ignore late updates. */
 #define SCHED_DEAD_MAX		8192
+/*
+ * Launches per OFFERS event. A burst's TaskInfos, store rows and calls are
+ * all alive until sent; bounding them bounds the heap a burst leaves behind.
+ * Offers left over are declined without a filter: the next round has them.
+ */
+#define SCHED_LAUNCH_BURST	10000
 
 enum sched_slot_state {
 	SLOT_PENDING,	/* wants a task and may get one now */
@@ -225,6 +231,7 @@ struct sched {
 	uint64_t	 seq;		/* task id suffixes */
 	uint64_t	 cookie;	/* last cookie handed out */
 	uint64_t	 event_gen;	/* OFFERS events seen */
+	size_t		 burst_left;	/* launches left in this OFFERS event */
 	int64_t		 now, wall;	/* of the message being handled */
 
 	/* counters for metrics and the admin API */

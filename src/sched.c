@@ -1295,6 +1295,8 @@ sched_launch(struct sched *s, struct sched_slot *sl, const Mesos__V1__Offer *o,
 	l->ids[l->n] = id;
 	l->n++;
 	s->tasks_launched++;
+	if (s->burst_left > 0)
+		s->burst_left--;
 }
 
 /* Places what fits of pending slots in offer o; 1 if an ACCEPT went out. */
@@ -1341,6 +1343,8 @@ sched_offer_use(struct sched *s, const Mesos__V1__Offer *o,
 				sl->why = "too_small";
 				continue;
 			}
+			if (s->burst_left == 0)
+				break;
 			sched_launch(s, sl, o, a, &pool, role, &l, out);
 			placed++;
 			continue;
@@ -1362,6 +1366,8 @@ sched_offer_use(struct sched *s, const Mesos__V1__Offer *o,
 				sl->why = "too_small";
 				break;
 			}
+			if (s->burst_left == 0)
+				break;
 			sched_launch(s, sl, o, a, &pool, role, &l, out);
 			placed++;
 		}
@@ -1466,14 +1472,16 @@ static void
 sched_on_offers(struct sched *s, const Mesos__V1__Scheduler__Event__Offers *ev,
     struct effects *out)
 {
-	const char **decline;
-	size_t ndecline = 0;
+	const char **decline, **later;
+	size_t ndecline = 0, nlater = 0;
 
 	if (ev == NULL)
 		return;
 	s->event_gen++;
 	s->last_offers = s->now;
+	s->burst_left = SCHED_LAUNCH_BURST;
 	decline = xcalloc(ev->n_offers + 1, sizeof *decline);
+	later = xcalloc(ev->n_offers + 1, sizeof *later);
 	for (size_t i = 0; i < ev->n_offers; i++) {
 		const Mesos__V1__Offer *o = ev->offers[i];
 		struct sched_agent *a;
@@ -1488,7 +1496,9 @@ sched_on_offers(struct sched *s, const Mesos__V1__Scheduler__Event__Offers *ev,
 			continue;
 		}
 		a = sched_agent_from_offer(s, o, out);
-		if (sched_offer_use(s, o, a, out))
+		if (s->burst_left == 0)
+			later[nlater++] = o->id->value;	/* the next round */
+		else if (sched_offer_use(s, o, a, out))
 			s->offers_accepted++;
 		else
 			decline[ndecline++] = o->id->value;
@@ -1498,7 +1508,15 @@ sched_on_offers(struct sched *s, const Mesos__V1__Scheduler__Event__Offers *ev,
 		    s->cfg->refuse_seconds), 0);
 		s->offers_declined += ndecline;
 	}
+	if (nlater > 0 && s->fid != NULL) {
+		log_debug("sched: %zu launches in one OFFERS event: %zu offers "
+		    "declined for the next round", (size_t)SCHED_LAUNCH_BURST,
+		    nlater);
+		sched_send(s, out, call_decline(s->fid, later, nlater, 0), 0);
+		s->offers_declined += nlater;
+	}
 	free(decline);
+	free(later);
 	/* offers while suppressed: our SUPPRESS was lost; send it again */
 	if (s->suppressed && s->now - s->last_suppress >=
 	    sched_ms(s->cfg->revive_debounce_s))

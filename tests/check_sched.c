@@ -13,6 +13,7 @@
 
 #include "lib/schedtest.h"
 #include "log.h"
+#include "sched-int.h"
 #include "xmalloc.h"
 
 #define T_ACCEPT	MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT
@@ -198,6 +199,40 @@ START_TEST(test_service_launch)
 	ck_assert_uint_eq(st_count_call(&T, T_DECLINE), 1);
 	ck_assert(st_call(&T, T_DECLINE, 0)->decline->filters->refuse_seconds > 0);
 	ck_assert_uint_eq(tasks_in(&T, "web", "LAUNCHING"), 3);
+}
+END_TEST
+
+START_TEST(test_launch_burst_bounded)
+{
+	char jobs[256];
+	size_t n;
+	Mesos__V1__Scheduler__Call *d;
+
+	/* more work than one OFFERS event may launch */
+	snprintf(jobs, sizeof jobs, "[{\"id\": \"big\", \"kind\": "
+	    "\"service\", \"instances\": %d, \"command\": \"sleep 1\","
+	    " \"resources\": {\"cpus\": 0.01, \"mem\": 1}}]",
+	    SCHED_LAUNCH_BURST + 500);
+	st_init(&T, st_config(jobs, NULL), NULL);
+	st_subscribe(&T, "fw-1");
+	/* 40 offers with room for 400 tasks each */
+	n = offer_agents(&T, 0, 40, 4, 1024);
+	ck_assert_uint_eq(n, SCHED_LAUNCH_BURST);
+	ck_assert_uint_eq(st_count_call(&T, T_ACCEPT), SCHED_LAUNCH_BURST / 400);
+	ck_assert_uint_eq(st_count_store(&T, STORE_TASK_PUT), SCHED_LAUNCH_BURST);
+	/* the offers left over come back at once: declined without a filter */
+	ck_assert_uint_eq(st_count_call(&T, T_DECLINE), 1);
+	d = st_call(&T, T_DECLINE, 0);
+	ck_assert_uint_eq(d->decline->n_offer_ids, 40 - SCHED_LAUNCH_BURST / 400);
+	ck_assert(d->decline->filters->refuse_seconds == 0);
+	ck_assert_uint_eq(st_count_call(&T, T_SUPPRESS), 0);
+	/* the next round launches the rest, and declines as usual */
+	n = offer_agents(&T, 40, 3, 4, 1024);
+	ck_assert_uint_eq(n, 500);
+	ck_assert_uint_eq(st_count_call(&T, T_DECLINE), 1);
+	ck_assert(st_call(&T, T_DECLINE, 0)->decline->filters->refuse_seconds > 0);
+	ck_assert_uint_eq(tasks_in(&T, "big", "LAUNCHING"),
+	    SCHED_LAUNCH_BURST + 500);
 }
 END_TEST
 
@@ -1442,6 +1477,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_subscribe);
 	tcase_add_test(tc, test_service_launch);
 	tcase_add_test(tc, test_decline_batched_and_fit);
+	tcase_add_test(tc, test_launch_burst_bounded);
 	tcase_add_test(tc, test_update_ack_after_store);
 	tcase_add_test(tc, test_clock_skew);
 	tcase_add_loop_test(tc, test_every_state, 0,
