@@ -454,6 +454,7 @@ faults_serve(struct sim *sim, struct sim_req *req)
 		if ((fw = faults_one_framework(sim, req, p)) == NULL)
 			goto out;
 		task_flood_start(sim, fw, (uint64_t)x);
+		fw->flood->flap = json_is_true(json_object_get(p, "flap"));
 		faults_ok(sim, req, json_pack("{s:s}", "framework_id",
 		    fw->id));
 	} else if (strcmp(what, "launch") == 0) {

@@ -388,6 +388,7 @@ struct sim_flood {
 	char	       **task_ids;	/* tasks to flood about (owned) */
 	char	       **agent_ids;	/* their agents (owned) */
 	size_t		 ntasks;
+	int		 flap;		/* healthy alternates per task */
 };
 
 struct sim_master {

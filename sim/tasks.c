@@ -1325,6 +1325,11 @@ task_flood_fill(struct sim *sim, struct sim_framework *fw,
 		size_t k = (size_t)(f->sent % f->ntasks);
 
 		memcpy(uuid + 8, &f->sent, 8);
+		if (f->flap) {
+			/* each update of a task changes its health */
+			p.st.has_healthy = 1;
+			p.st.healthy = (f->sent / f->ntasks) % 2 == 0;
+		}
 		p.tid.value = f->task_ids[k];
 		p.aid.value = f->agent_ids[k];
 		p.st.timestamp = ev_now(sim->loop);
