@@ -126,6 +126,9 @@ static const struct main_opt main_opts[] = {
 	  "send the first N status updates twice" },
 	{ "flood", MAIN_U64, O(flood), "N",
 	  "send N status updates to the first framework that subscribes" },
+	{ "zk", MAIN_STRING, C(zk), "URL",
+	  "register the masters in ZooKeeper as Mesos does (zk://host:port/"
+	  "path); a failover moves leadership there too" },
 	{ "log-level", MAIN_STRING, O(log_level), "LEVEL",
 	  "error, warn, info, debug [info]" },
 	{ "log-format", MAIN_STRING, O(log_format), "FORMAT",

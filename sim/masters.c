@@ -125,6 +125,7 @@ masters_failover(struct sim *sim, int to, double gap, double recovery,
 		masters_elect_cb(loop, &sim->leader_timer, 0);
 	if (gap <= 0)
 		ev_timer_stop(loop, &sim->leader_timer);
+	masters_zk_failover(sim, to);
 }
 
 /*

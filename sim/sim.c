@@ -173,6 +173,9 @@ sim_start(struct sim *sim, char **cause)
 	sim->started = sim_wall();
 	if (masters_create(sim, cause) != 0)
 		return -1;
+	if (sim->cfg.zk != NULL && masters_zk_start(sim, sim->cfg.zk,
+	    cause) != 0)
+		return -1;
 	sim->control = sim_server_create(sim, SIM_SERVER_CONTROL, -1,
 	    sim->cfg.control_port, cause);
 	if (sim->control == NULL)
@@ -201,6 +204,7 @@ sim_free(struct sim *sim)
 		fw->stream = NULL;
 	}
 	i = 0;
+	masters_zk_free(sim);
 	masters_free(sim);
 	sim_server_free(sim->control);
 	while ((fw = htab_next(&sim->frameworks, &i)) != NULL)

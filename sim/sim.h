@@ -11,8 +11,9 @@
  * api.c (POST /api/v1/scheduler), framework.c (subscriptions, events),
  * allocator.c (offers, filters, inverse offers), tasks.c (launch, life,
  * reliable status updates, reconciliation), agents.c (agents, partitions),
- * masters.c (leadership, failover, recovery), state.c (/state, /counters,
- * operator API), faults.c (control API).
+ * masters.c (leadership, failover, recovery), masters-zk.c (the masters in
+ * ZooKeeper), state.c (/state, /counters, operator API), faults.c (control
+ * API).
  */
 #ifndef ARK_SIM_H
 #define ARK_SIM_H
@@ -27,6 +28,7 @@
 #include "codec.h"
 
 struct MHD_Connection;
+struct masters_zk;
 struct sim;
 struct sim_server;
 struct sim_stream;
@@ -169,6 +171,8 @@ struct sim_config {
 	size_t		 max_stream_buffer;	/* unsent bytes per stream */
 	uint64_t	 seed;		/* 0 = from the system */
 	size_t		 max_offers_per_event;	/* 0 = all in one event */
+	const char	*zk;		/* zk:// URL to register the masters
+					 * in, or NULL */
 };
 
 void	sim_config_defaults(struct sim_config *);
@@ -451,6 +455,7 @@ struct sim {
 	/* Credentials (principal -> secret). */
 	json_t		*credentials;
 
+	struct masters_zk *zk;		/* --zk registration, or NULL */
 	size_t		 nrecovered;	/* agents in SIM_AGENT_RECOVERED */
 	uint64_t	 rng[2];
 	int		 quit;
@@ -675,6 +680,15 @@ void	masters_info_pb(struct sim *, struct sim_master *,
 	    Mesos__V1__MasterInfo *, Mesos__V1__Address *,
 	    Mesos__V1__MasterInfo__Capability **, Mesos__V1__MasterInfo__Capability *);
 void	masters_free(struct sim *);
+
+/* masters-zk.c (--zk) */
+/* Registers the masters under the zk:// url; -1 with *cause on a bad URL. */
+int	masters_zk_start(struct sim *, const char *url, char **cause);
+/* Leadership moved to master to: reorders the nodes in ZooKeeper. */
+void	masters_zk_failover(struct sim *, int to);
+/* Master i's node path, or NULL while it has none. */
+const char *masters_zk_node(struct sim *, int i);
+void	masters_zk_free(struct sim *);
 
 /* state.c */
 void	state_serve(struct sim *, struct sim_req *, int leader_view);

@@ -168,10 +168,17 @@ state_masters(struct sim *sim)
 	json_t *a = json_array();
 	int i;
 
-	for (i = 0; i < sim->nmasters; i++)
-		json_array_append_new(a, json_pack("{s:i,s:s,s:i,s:b}",
+	for (i = 0; i < sim->nmasters; i++) {
+		json_t *m = json_pack("{s:i,s:s,s:i,s:b}",
 		    "index", i, "id", sim->masters[i].id,
-		    "port", sim->masters[i].port, "leader", i == sim->leader));
+		    "port", sim->masters[i].port, "leader", i == sim->leader);
+
+		if (sim->cfg.zk != NULL)
+			json_object_set_new(m, "zk_node",
+			    masters_zk_node(sim, i) != NULL ?
+			    json_string(masters_zk_node(sim, i)) : json_null());
+		json_array_append_new(a, m);
+	}
 	return a;
 }
 

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "log.h"
+#include "master-zk.h"
 #include "master.h"
 #include "msg.h"
 #include "record.h"
@@ -220,6 +221,7 @@ arkd_run(struct config *cfg, const char *config_path,
 	struct store *store = NULL;
 	struct sched *sched = NULL;
 	struct master *master = NULL;
+	struct master_zk *mzk = NULL;
 	struct admin *admin = NULL;
 	struct dispatch *d;
 	struct dispatch_opts opts;
@@ -252,6 +254,12 @@ arkd_run(struct config *cfg, const char *config_path,
 		goto out;
 	if (snap.framework_id != NULL)
 		master_set_framework_id(master, snap.framework_id);
+	if (cfg->nmasters == 1 && strncmp(cfg->masters[0], "zk://", 5) == 0) {
+		mzk = master_zk_create(loop, master, cfg->masters[0], 10,
+		    &cause);
+		if (mzk == NULL)
+			goto out;
+	}
 	if (cfg->admin_listen != NULL && cfg->admin_listen[0] != '\0') {
 		admin = admin_create(loop, cfg->admin_listen,
 		    cfg->admin_token_file, &q, &cause);
@@ -282,6 +290,7 @@ arkd_run(struct config *cfg, const char *config_path,
 	d = dispatch_create(loop, &opts, cfg, store, sched, master, admin, &q);
 	master_start(master);
 	rc = dispatch_run(d);
+	master_zk_free(mzk);
 	dispatch_free(d);
 	log_info("stopped");
 	return rc;
@@ -292,6 +301,7 @@ out:
 	}
 	store_snapshot_clear(&snap);
 	admin_free(admin);
+	master_zk_free(mzk);
 	master_free(master);
 	sched_free(sched);
 	store_close(store);

@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "config.h"
 #include "xmalloc.h"
+#include "zk.h"
 
 #ifndef ARK_LOCALSTATEDIR
 #define ARK_LOCALSTATEDIR "/var"
@@ -1713,12 +1714,20 @@ config_check(struct config_parse *cp, struct config *cfg)
 		host = host != NULL ? host + 3 : m;
 		slash = strchr(host, '/');
 		if (strncmp(m, "zk://", 5) == 0) {
+			struct zk_url zu;
+			char *why = NULL;
+
 			if (cfg->nmasters > 1)
 				rc = config_err(cp, p, "a zk:// URL must be the "
 				    "only master");
 			else if (slash == NULL || slash == host)
 				rc = config_err(cp, p, "a zk:// URL needs hosts "
 				    "and a path, as in zk://host:2181/mesos");
+			else if (zk_url_parse(m, &zu, &why) != 0) {
+				rc = config_err(cp, p, "%s", why);
+				free(why);
+			} else
+				zk_url_clear(&zu);
 		} else if (strncmp(m, "http://", 7) != 0 &&
 		    strncmp(m, "https://", 8) != 0) {
 			rc = config_err(cp, p, "\"%s\" is not an http://, "

@@ -2,7 +2,9 @@
  * master — the connection to the leading Mesos master.
  *
  * Detection and subscription are one step: SUBSCRIBE goes to a candidate
- * (the last leader first, then each configured URL in turn); a 307 sends it
+ * (the last leader first, then each configured URL in turn; with a zk://
+ * URL the one candidate is the leader that master-zk.c found in ZooKeeper
+ * and handed over with master_set_leader, and none until then); a 307 sends it
  * on to the Location given (at most redirect_limit times in a row), a 307
  * without Location makes us ask that master's /redirect. When every
  * candidate failed, or a subscription is lost, the next round waits a
@@ -102,6 +104,8 @@ struct master {
 	int			 stopping;	/* master_stop: drain, then idle */
 
 	/* detection */
+	int			 zk;		/* zk://: urls come from
+						 * master_set_leader */
 	char			**urls;		/* scheduler endpoints */
 	size_t			 nurls;
 	size_t			 cand;		/* next list candidate */
@@ -322,8 +326,8 @@ master_url_normalize(const char *url, char **cause)
 	while (*url == ' ' || *url == '\t')
 		url++;
 	if (strncasecmp(url, "zk://", 5) == 0) {
-		*cause = xasprintf("master URL %s: zk:// master detection is "
-		    "not built yet; list the masters' http:// URLs instead",
+		*cause = xasprintf("master URL %s: a zk:// URL names ZooKeeper, "
+		    "not a master; give it as the only entry of master.masters",
 		    url);
 		return NULL;
 	}
@@ -1137,6 +1141,15 @@ master_attempt(struct master *m)
 	char *cause = NULL, *data;
 	size_t len;
 
+	if (m->pref_url == NULL && m->nurls == 0) {
+		/* zk:// and no leader known: master_set_leader starts us. */
+		free(m->target);
+		m->target = NULL;
+		master_set_state(m, MASTER_DETECTING, "no leader known");
+		log_info("master: no leading master known in ZooKeeper yet; "
+		    "waiting");
+		return;
+	}
 	free(m->target);
 	if (m->pref_url != NULL) {
 		m->target = m->pref_url;
@@ -1425,6 +1438,14 @@ master_call_done_cb(void *arg, struct http_req *r,
 
 /* The public interface. */
 
+/* Whether the masters are found through ZooKeeper (one zk:// URL). */
+static int
+master_is_zk(const struct config *cfg)
+{
+	return cfg->nmasters == 1 && strncasecmp(cfg->masters[0], "zk://",
+	    5) == 0;
+}
+
 /* Parses the configured master URLs into scheduler endpoints. */
 static int
 master_parse_urls(const struct config *cfg, char ***urlsp, size_t *np,
@@ -1436,6 +1457,11 @@ master_parse_urls(const struct config *cfg, char ***urlsp, size_t *np,
 	if (cfg->nmasters == 0) {
 		*cause = xstrdup("no master URL configured (master.masters)");
 		return -1;
+	}
+	if (master_is_zk(cfg)) {
+		*urlsp = NULL;
+		*np = 0;
+		return 0;
 	}
 	urls = xcalloc(cfg->nmasters, sizeof *urls);
 	for (i = 0; i < cfg->nmasters; i++) {
@@ -1487,6 +1513,7 @@ master_create(struct ev_loop *loop, const struct config *cfg,
 	}
 	if (master_parse_urls(cfg, &m->urls, &m->nurls, cause) != 0)
 		goto fail;
+	m->zk = master_is_zk(cfg);
 	if (cfg->secret_file != NULL) {
 		if (cfg->principal == NULL) {
 			*cause = xasprintf("framework.secret_file %s needs "
@@ -1814,14 +1841,17 @@ master_reconfigure(struct master *m, const struct config *cfg, char **cause)
 	char **urls;
 	size_t n;
 
-	if (master_parse_urls(cfg, &urls, &n, cause) != 0)
-		return -1;
-	master_free_urls(m->urls, m->nurls);
-	m->urls = urls;
-	m->nurls = n;
-	m->cand = 0;
-	if (m->round_left > n)
-		m->round_left = n;
+	/* zk://: the leader stays what ZooKeeper said */
+	if (!m->zk || !master_is_zk(cfg)) {
+		if (master_parse_urls(cfg, &urls, &n, cause) != 0)
+			return -1;
+		master_free_urls(m->urls, m->nurls);
+		m->urls = urls;
+		m->nurls = n;
+		m->cand = 0;
+		if (m->round_left > n)
+			m->round_left = n;
+	}
 	m->cfg = cfg;
 	/* the watchdog's deadline follows the new heartbeat_misses */
 	if (ev_is_active(&m->watchdog))
@@ -1835,4 +1865,70 @@ master_set_tap(struct master *m,
 {
 	m->tap = fn;
 	m->tap_arg = arg;
+}
+
+void
+master_set_leader(struct master *m, const char *url)
+{
+	char *u = NULL, *cause = NULL, *a, *b;
+	int same;
+
+	if (url != NULL) {
+		u = master_url_normalize(url, &cause);
+		if (u == NULL) {
+			log_warn("master: leader %s refused: %s", url, cause);
+			free(cause);
+			return;
+		}
+	}
+	if (u == NULL ? m->nurls == 0 :
+	    m->nurls == 1 && strcmp(u, m->urls[0]) == 0) {
+		free(u);
+		return;
+	}
+	master_free_urls(m->urls, m->nurls);
+	m->urls = NULL;
+	m->nurls = 0;
+	if (u != NULL) {
+		m->urls = xcalloc(1, sizeof *m->urls);
+		m->urls[0] = u;
+		m->nurls = 1;
+	}
+	m->cand = 0;
+	m->round_left = m->nurls;
+	m->redirects = 0;
+	free(m->pref_url);
+	m->pref_url = NULL;
+	if (m->leader_url != NULL && (u == NULL ||
+	    strcmp(m->leader_url, u) != 0)) {
+		free(m->leader_url);
+		m->leader_url = NULL;
+	}
+	log_info("master: the leading master is now %s", u != NULL ? u :
+	    "unknown");
+	if (u == NULL)
+		return;		/* a live subscription ends by itself */
+	switch (m->state) {
+	case MASTER_BACKOFF:
+		ev_timer_stop(m->loop, &m->backoff);
+		master_attempt(m);
+		break;
+	case MASTER_DETECTING:
+	case MASTER_SUBSCRIBING:
+	case MASTER_SUBSCRIBED:
+		if (m->target == NULL) {	/* waiting for a leader */
+			master_attempt(m);
+			break;
+		}
+		a = master_url_hostport(m->target);
+		b = master_url_hostport(u);
+		same = strcmp(a, b) == 0;
+		free(a);
+		free(b);
+		if (!same)
+			master_lost(m, "the leading master changed");
+		break;
+	default:
+		break;		/* idle or fenced: master_start picks it up */
+	}
 }

@@ -1,6 +1,7 @@
 /*
  * master — everything about the leading Mesos master: which master leads
- * (list of URLs, 307 redirects, /redirect, zk:// later), the life of the
+ * (list of URLs, 307 redirects, /redirect, or the leader found in ZooKeeper
+ * by master-zk.c), the life of the
  * subscription (SUBSCRIBE, Mesos-Stream-Id, heartbeat watchdog, truncated
  * exponential backoff with full jitter, resubscribe with the FrameworkID) and
  * the call lanes (ordered lane for SUPPRESS/REVIVE/UPDATE_FRAMEWORK/ACCEPT/
@@ -66,6 +67,13 @@ void		 master_send(struct master *, Mesos__V1__Scheduler__Call *call,
 void		 master_get_agents(struct master *);	/* -> MSG_AGENTS */
 void		 master_resubscribe(struct master *, const char *reason);
 void		 master_fence(struct master *, const char *reason);
+/*
+ * zk:// master detection: url (normalized like a configured URL; NULL:
+ * none known) is now the one candidate. When it differs from the master of
+ * the attempt or subscription in progress, that one ends and SUBSCRIBE goes
+ * to url; with NULL a live subscription is kept until it ends by itself.
+ */
+void		 master_set_leader(struct master *, const char *url);
 /* Closes the stream after in-flight calls finish (shutdown). */
 void		 master_stop(struct master *);
 int		 master_idle(const struct master *);	/* nothing in flight */
@@ -110,7 +118,8 @@ double		 master_backoff_delay(double initial, double max,
  * Turns a master URL from the configuration into its scheduler endpoint:
  * "host:port" and "http://host:port" get /api/v1/scheduler, a path prefix
  * ("http://proxy/mesos") gets it appended, a full endpoint stays. NULL with
- * *cause for zk:// (not built yet), other schemes or an empty host.
+ * *cause for zk:// (master-zk.c reads those), other schemes or an empty
+ * host.
  */
 char		*master_url_normalize(const char *url, char **cause);
 /*

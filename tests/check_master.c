@@ -166,7 +166,7 @@ START_TEST(test_url_normalize)
 	ck_assert_ptr_null(master_url_normalize("zk://z1:2181,z2:2181/mesos",
 	    &cause));
 	ck_assert_ptr_nonnull(strstr(cause,
-	    "zk:// master detection is not built yet"));
+	    "a zk:// URL names ZooKeeper, not a master"));
 	free(cause);
 	ck_assert_ptr_null(master_url_normalize("ftp://m", &cause));
 	ck_assert_ptr_nonnull(strstr(cause, "unsupported scheme"));
@@ -410,12 +410,6 @@ START_TEST(test_create_errors)
 	char *cause = NULL, *path;
 
 	cfg_init();
-	cfg_masters[0] = W("zk://127.0.0.1:2181/mesos");
-	ck_assert_ptr_null(master_create(loop, &cfg, &q, &cause));
-	ck_assert_ptr_nonnull(strstr(cause,
-	    "zk:// master detection is not built yet"));
-	free(cause);
-
 	cfg_masters[0] = W("http://127.0.0.1:5050");
 	cfg.encoding = W("xml");
 	ck_assert_ptr_null(master_create(loop, &cfg, &q, &cause));
@@ -1018,6 +1012,45 @@ START_TEST(test_unauthorized_is_fatal)
 }
 END_TEST
 
+/* zk://: no candidate until master_set_leader; a new leader resubscribes. */
+START_TEST(test_zk_leader_hook)
+{
+	char *cause = NULL, want[64];
+
+	master_free(master);
+	cfg_masters[0] = W("zk://127.0.0.1:2181/mesos");
+	cfg.nmasters = 1;
+	master = master_create(loop, &cfg, &queue, &cause);
+	ck_assert_msg(master != NULL, "%s", cause);
+	master_start(master);
+	run_for(0.3);
+	ck_assert_int_eq(status().state, MASTER_DETECTING);
+	ck_assert_int_eq(atomic_load(&fakes[0].subscribes) +
+	    atomic_load(&fakes[1].subscribes), 0);
+	master_set_leader(master, master_url1);
+	ck_assert(RUN_UNTIL(10, n_subscribed == 1));
+	ck_assert_int_eq(atomic_load(&fakes[1].subscribes), 1);
+	/* The same leader again changes nothing; another one moves us. */
+	master_set_leader(master, master_url1);
+	master_set_leader(master, master_url0);
+	ck_assert(RUN_UNTIL(10, n_subscribed == 2));
+	snprintf(want, sizeof want, "127.0.0.1:%d", fakes[0].port);
+	ck_assert_str_eq(status().leader, want);
+	ck_assert_int_eq(atomic_load(&fakes[0].sub_with_fwid), 1);
+	/* No leader known: the live subscription stays until it ends, then
+	 * the master waits without trying anything. */
+	master_set_leader(master, NULL);
+	run_for(0.2);
+	ck_assert_int_eq(status().state, MASTER_SUBSCRIBED);
+	atomic_fetch_add(&fakes[0].drop, 1);
+	ck_assert(RUN_UNTIL(10, n_disconnected == 1));
+	run_for(1.0);
+	ck_assert_int_eq(status().state, MASTER_DETECTING);
+	ck_assert_int_eq(atomic_load(&fakes[0].subscribes), 1);
+	ck_assert_int_eq(atomic_load(&fakes[1].subscribes), 1);
+}
+END_TEST
+
 START_TEST(test_call_retry_on_503)
 {
 	master_start(master);
@@ -1094,6 +1127,7 @@ master_suite(void)
 	tcase_add_test(fl, test_redirect_limit);
 	tcase_add_test(fl, test_unauthorized_is_fatal);
 	tcase_add_test(fl, test_call_retry_on_503);
+	tcase_add_test(fl, test_zk_leader_hook);
 	tcase_add_test(fl, test_fence_and_stop);
 	suite_add_tcase(s, fl);
 

@@ -1,0 +1,792 @@
+/*
+ * it/check_zk — ZooKeeper end to end, against a real ZooKeeper server
+ * (started once for the whole binary, on a free loopback port with a
+ * private data directory) and real ark-sim and arkd processes:
+ *
+ *   - the client wrapper (zk.c) in this process's own libev loop: session,
+ *     every request, watches, ephemeral nodes gone with the session, and a
+ *     new session after the old one expired;
+ *   - master detection: ark-sim --masters 3 --zk registers its masters as
+ *     Mesos does; arkd with master.masters = ["zk://..."] finds the leader
+ *     there (never through a 307), runs its tasks, and follows a failover;
+ *     a leader node with unusable data is waited out without a crash;
+ *   - leader election between arkd instances (ha.zk): exactly one
+ *     subscribes; kill -9 of the leader makes the follower take over
+ *     within a bound with the same FrameworkID, adopting the running tasks
+ *     without launching anything; the old leader restarted follows.
+ *
+ * Assertions are on ark-sim's /state and counters, arkd's admin API and
+ * the nodes in ZooKeeper, never on log lines.
+ */
+/* the synchronous ZooKeeper API (the test's own reads and writes) */
+#define THREADED
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <ev.h>
+#include <jansson.h>
+#include <zookeeper/zookeeper.h>
+
+#include "log.h"
+#include "../lib/testutil.h"
+#include "../lib/zkserver.h"
+#include "xmalloc.h"
+#include "zk.h"
+
+/* Generous bounds for a loaded two-core machine. */
+#define WAIT_MS		30000
+#define FW_NAME		"ark-zk"
+
+/* The one ZooKeeper server of this binary. */
+static struct tu_zk zks;
+static char *zk_dir;
+
+/* ---- ZooKeeper from the test itself (synchronous API) ------------------- */
+
+static atomic_int tz_connected;
+
+static void
+tz_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
+{
+	if (type == ZOO_SESSION_EVENT)
+		atomic_store(&tz_connected, state == ZOO_CONNECTED_STATE);
+}
+
+/* A synchronous session for the test's own reads and writes. */
+static zhandle_t *
+tz_open(void)
+{
+	zhandle_t *zh;
+
+	atomic_store(&tz_connected, 0);
+	zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
+	zh = zookeeper_init(tu_zk_hosts(&zks), tz_watcher, 10000, NULL, NULL,
+	    0);
+	ck_assert_ptr_nonnull(zh);
+	ck_assert_msg(TU_WAIT(WAIT_MS, atomic_load(&tz_connected)),
+	    "no ZooKeeper session");
+	return zh;
+}
+
+/* Creates path and its parents (persistent, empty). */
+static void
+tz_mkdirs(zhandle_t *zh, const char *path)
+{
+	char *p = xstrdup(path);
+
+	for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+		int rc;
+
+		if (s != NULL)
+			*s = '\0';
+		rc = zoo_create(zh, p, "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+		ck_assert_msg(rc == ZOK || rc == ZNODEEXISTS, "create %s: %s",
+		    p, zerror(rc));
+		if (s == NULL)
+			break;
+		*s = '/';
+	}
+	free(p);
+}
+
+/* The children of path with prefix, counted; -1 if path is missing. */
+static int
+tz_count(zhandle_t *zh, const char *path, const char *prefix)
+{
+	struct String_vector sv;
+	int n = 0;
+
+	if (zoo_get_children(zh, path, 0, &sv) != ZOK)
+		return -1;
+	for (int i = 0; i < sv.count; i++)
+		if (strncmp(sv.data[i], prefix, strlen(prefix)) == 0)
+			n++;
+	deallocate_String_vector(&sv);
+	return n;
+}
+
+/* The data of path (caller frees), or NULL. */
+static __attribute__((unused)) char *
+tz_get(zhandle_t *zh, const char *path)
+{
+	char buf[4096];
+	int len = sizeof buf - 1;
+
+	if (zoo_get(zh, path, 0, buf, &len, NULL) != ZOK || len < 0)
+		return NULL;
+	buf[len] = '\0';
+	return xstrdup(buf);
+}
+
+/* ---- the client wrapper, in this process's loop ------------------------- */
+
+struct tc {
+	struct ev_loop	*loop;
+	struct zk	*zk;
+	int		 connected;	/* ZK_CONNECTED seen (count) */
+	int		 expired;
+	int		 results;
+	int		 watches;
+	struct zk_event	 last;		/* the last result (strings below) */
+	char		*data;
+	char		*created;
+	char		*watch_path;
+	char		*path;		/* of the last result */
+	enum zk_watch	 watch;
+	size_t		 nchildren;
+	char		 kids[8][64];
+};
+
+static void
+tc_cb(void *arg, const struct zk_event *ev)
+{
+	struct tc *t = arg;
+
+	switch (ev->type) {
+	case ZK_EVENT_SESSION:
+		if (ev->state == ZK_CONNECTED)
+			t->connected++;
+		else if (ev->state == ZK_EXPIRED)
+			t->expired++;
+		break;
+	case ZK_EVENT_WATCH:
+		t->watches++;
+		t->watch = ev->watch;
+		free(t->watch_path);
+		t->watch_path = xstrdup(ev->path);
+		break;
+	case ZK_EVENT_RESULT:
+		t->results++;
+		t->last = *ev;
+		free(t->path);
+		t->path = xstrdup(ev->path);
+		t->last.path = t->path;
+		free(t->data);
+		t->data = ev->data != NULL ? xstrdup(ev->data) : NULL;
+		free(t->created);
+		t->created = ev->created != NULL ? xstrdup(ev->created) : NULL;
+		t->nchildren = ev->nchildren;
+		for (size_t i = 0; i < ev->nchildren && i < 8; i++)
+			snprintf(t->kids[i], sizeof t->kids[i], "%s",
+			    ev->children[i]);
+		break;
+	default:
+		break;
+	}
+}
+
+#define TC_RUN(t, secs, cond) __extension__ ({				\
+	ev_tstamp end_ = ev_time() + (secs);				\
+	while (!(cond) && ev_time() < end_)				\
+		ev_run((t)->loop, EVRUN_ONCE);				\
+	(cond);								\
+})
+
+/* Keeps a loop from blocking for long while we wait in TC_RUN. */
+static void
+tc_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+}
+
+/* One request and its result. */
+#define TC_REQ(t, call) do {						\
+	int n_ = (t)->results;						\
+	call;								\
+	ck_assert_msg(TC_RUN(t, 20, (t)->results == n_ + 1),		\
+	    "no result for " #call);					\
+} while (0)
+
+START_TEST(test_client)
+{
+	struct tc t;
+	struct ev_timer tick;
+	zhandle_t *zh = tz_open();
+	char *cause = NULL;
+
+	memset(&t, 0, sizeof t);
+	t.loop = ev_loop_new(EVFLAG_AUTO);
+	ev_timer_init(&tick, tc_tick_cb, 0.05, 0.05);
+	ev_timer_start(t.loop, &tick);
+	t.zk = zk_create(t.loop, tu_zk_hosts(&zks), 5, tc_cb, &t, &cause);
+	ck_assert_msg(t.zk != NULL, "%s", cause);
+	ck_assert(TC_RUN(&t, 20, t.connected == 1));
+	ck_assert_int_eq(zk_state(t.zk), ZK_CONNECTED);
+	ck_assert(zk_session_timeout(t.zk) >= 0.5);
+
+	/* create, get, set, exists, children */
+	TC_REQ(&t, zk_create_node(t.zk, "/client", "hello", 5, 0, 0, 1));
+	ck_assert_int_eq(t.last.rc, ZK_OK);
+	ck_assert_uint_eq(t.last.tag, 1);
+	ck_assert_int_eq(t.last.op, ZK_OP_CREATE);
+	ck_assert_str_eq(t.created, "/client");
+	TC_REQ(&t, zk_create_node(t.zk, "/client", "", 0, 0, 0, 2));
+	ck_assert_int_eq(t.last.rc, ZK_NODEEXISTS);
+	TC_REQ(&t, zk_get(t.zk, "/client", 0, 3));
+	ck_assert_int_eq(t.last.rc, ZK_OK);
+	ck_assert_str_eq(t.data, "hello");
+	ck_assert_uint_eq(t.last.len, 5);
+	ck_assert_int_eq(t.last.version, 0);
+	TC_REQ(&t, zk_set(t.zk, "/client", "bye", 3, 0, 4));
+	ck_assert_int_eq(t.last.rc, ZK_OK);
+	ck_assert_int_eq(t.last.version, 1);
+	TC_REQ(&t, zk_set(t.zk, "/client", "x", 1, 0, 5));
+	ck_assert_int_ne(t.last.rc, ZK_OK);	/* bad version */
+	for (int i = 0; i < 3; i++)
+		TC_REQ(&t, zk_create_node(t.zk, "/client/n_", "", 0, 1, 1,
+		    10 + i));
+	ck_assert_str_eq(t.created, "/client/n_0000000002");
+	TC_REQ(&t, zk_get_children(t.zk, "/client", 1, 20));
+	ck_assert_int_eq(t.last.rc, ZK_OK);
+	ck_assert_uint_eq(t.nchildren, 3);
+	TC_REQ(&t, zk_get(t.zk, "/nothing/here", 0, 21));
+	ck_assert_int_eq(t.last.rc, ZK_NONODE);
+	ck_assert_str_eq(t.last.path, "/nothing/here");
+
+	/* watches: children of /client, then a node's creation */
+	ck_assert_int_eq(zoo_create(zh, "/client/other", "", 0,
+	    &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0), ZOK);
+	ck_assert(TC_RUN(&t, 20, t.watches == 1));
+	ck_assert_int_eq(t.watch, ZK_WATCH_CHILD);
+	ck_assert_str_eq(t.watch_path, "/client");
+	TC_REQ(&t, zk_exists(t.zk, "/client/later", 1, 22));
+	ck_assert_int_eq(t.last.rc, ZK_NONODE);
+	ck_assert_int_eq(zoo_create(zh, "/client/later", "", 0,
+	    &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0), ZOK);
+	ck_assert(TC_RUN(&t, 20, t.watches == 2));
+	ck_assert_int_eq(t.watch, ZK_WATCH_CREATED);
+	ck_assert_str_eq(t.watch_path, "/client/later");
+	TC_REQ(&t, zk_delete(t.zk, "/client/later", -1, 23));
+	ck_assert_int_eq(t.last.rc, ZK_OK);
+	TC_REQ(&t, zk_delete(t.zk, "/client", -1, 24));
+	ck_assert_int_eq(t.last.rc, ZK_NOTEMPTY);
+
+	/* closing the session removes its ephemeral nodes at once */
+	ck_assert_int_eq(tz_count(zh, "/client", "n_"), 3);
+	zk_free(t.zk);
+	ck_assert_int_eq(tz_count(zh, "/client", "n_"), 0);
+	ck_assert_int_eq(tz_count(zh, "/client", "other"), 1);
+
+	free(t.data);
+	free(t.created);
+	free(t.watch_path);
+	free(t.path);
+	ev_timer_stop(t.loop, &tick);
+	ev_loop_destroy(t.loop);
+	zookeeper_close(zh);
+}
+END_TEST
+
+/*
+ * A server that stops answering for longer than the session timeout
+ * expires the session: the wrapper starts a new one by itself.
+ */
+START_TEST(test_client_expiry)
+{
+	struct tc t;
+	struct ev_timer tick;
+	char *cause = NULL, *dir2 = tu_tmpdir("zk2");
+	struct tu_zk other;
+
+	/* A second server of our own, so the shared one is untouched. */
+	ck_assert_int_eq(tu_zk_start(&other, dir2, 60000), 0);
+	memset(&t, 0, sizeof t);
+	t.loop = ev_loop_new(EVFLAG_AUTO);
+	ev_timer_init(&tick, tc_tick_cb, 0.05, 0.05);
+	ev_timer_start(t.loop, &tick);
+	t.zk = zk_create(t.loop, tu_zk_hosts(&other), 2, tc_cb, &t, &cause);
+	ck_assert_msg(t.zk != NULL, "%s", cause);
+	ck_assert(TC_RUN(&t, 20, t.connected == 1));
+	TC_REQ(&t, zk_create_node(t.zk, "/e", "", 0, 1, 0, 1));
+	ck_assert_int_eq(t.last.rc, ZK_OK);
+
+	/* The server hangs well past the session timeout. */
+	kill(other.pid, SIGSTOP);
+	ck_assert(TC_RUN(&t, 20, zk_state(t.zk) == ZK_CONNECTING));
+	TC_REQ(&t, zk_get(t.zk, "/e", 0, 2));
+	ck_assert(zk_rc_lost(t.last.rc));
+	TC_RUN(&t, 2.0 * zk_session_timeout(t.zk) + 2, 0);
+	kill(other.pid, SIGCONT);
+	ck_assert(TC_RUN(&t, 40, t.expired == 1 && t.connected == 2));
+	ck_assert_int_eq(zk_state(t.zk), ZK_CONNECTED);
+	TC_REQ(&t, zk_get(t.zk, "/e", 0, 3));
+	ck_assert_int_eq(t.last.rc, ZK_NONODE);
+
+	zk_free(t.zk);
+	free(t.data);
+	free(t.created);
+	free(t.watch_path);
+	free(t.path);
+	ev_timer_stop(t.loop, &tick);
+	ev_loop_destroy(t.loop);
+	tu_zk_stop(&other);
+	tu_rmtree(dir2);
+	free(dir2);
+}
+END_TEST
+
+/* ---- ark-sim and arkd ---------------------------------------------------- */
+
+struct proc {
+	pid_t	 pid;
+	int	 port;		/* arkd: admin; ark-sim: control */
+	char	*log;
+	char	*cfg;
+	char	*portfile;
+	char	*state;
+};
+
+static char *dir;
+static struct proc sim;
+static int sim_masters[3];
+
+static void
+proc_clear(struct proc *p)
+{
+	free(p->log);
+	free(p->cfg);
+	free(p->portfile);
+	free(p->state);
+	memset(p, 0, sizeof *p);
+}
+
+static void
+dump(const struct proc *p, const char *what)
+{
+	if (p->log != NULL) {
+		fprintf(stderr, "---- %s (%s)\n", what, p->log);
+		tu_dump_log(p->log, 60);
+	}
+}
+
+/* Starts ark-sim with 3 masters registered under zk path. */
+static void
+sim_start(const char *path)
+{
+	char *url = xasprintf("zk://%s%s", tu_zk_hosts(&zks), path);
+	char bin[512], *ports;
+	const char *argv[] = {
+		bin, "--port", "0", "--masters", "3", "--control-port", "0",
+		"--agents", "3", "--heartbeat-interval", "1",
+		"--allocation-interval", "0.2", "--log-level", "info",
+		"--zk", url, "--port-file", NULL, NULL
+	};
+
+	snprintf(bin, sizeof bin, "%s", tu_bin("ark-sim"));
+	sim.log = xasprintf("%s/sim.log", dir);
+	sim.portfile = xasprintf("%s/sim.ports", dir);
+	argv[sizeof argv / sizeof argv[0] - 2] = sim.portfile;
+	sim.pid = tu_spawn((char *const *)argv, sim.log);
+	ck_assert_int_gt(sim.pid, 0);
+	ck_assert_msg(tu_wait_port_file(sim.portfile, WAIT_MS) > 0,
+	    "ark-sim did not start");
+	ports = tu_slurp(sim.portfile);
+	ck_assert_ptr_nonnull(ports);
+	ck_assert_int_eq(sscanf(strstr(ports, "masters"), "masters %d %d %d",
+	    &sim_masters[0], &sim_masters[1], &sim_masters[2]), 3);
+	free(ports);
+	sim.port = tu_sim_control_port(sim.portfile);
+	ck_assert_int_gt(sim.port, 0);
+	free(url);
+}
+
+static json_t *
+sim_get(const char *what)
+{
+	char *url = xasprintf("http://127.0.0.1:%d/%s", sim.port, what);
+	json_t *j = tu_get_json(url);
+
+	free(url);
+	return j;
+}
+
+static int
+sim_post(const char *what, const char *body)
+{
+	char *url = xasprintf("http://127.0.0.1:%d/control/%s", sim.port,
+	    what);
+	int st = tu_http("POST", url, "application/json", body, NULL);
+
+	free(url);
+	return st;
+}
+
+static long long
+jint(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+/* A counter of ark-sim. */
+static long long
+sim_counter(const char *name)
+{
+	json_t *c = sim_get("counters");
+	long long v = c != NULL ? jint(c, name) : -1;
+
+	json_decref(c);
+	return v;
+}
+
+/* ark-sim's frameworks named FW_NAME that are connected. */
+static int
+sim_connected(void)
+{
+	json_t *st = sim_get("state"), *fw;
+	size_t i;
+	int n = 0;
+
+	if (st == NULL)
+		return -1;
+	json_array_foreach(json_object_get(st, "frameworks"), i, fw)
+		if (strcmp(jstr(fw, "name"), FW_NAME) == 0 &&
+		    json_is_true(json_object_get(fw, "connected")))
+			n++;
+	json_decref(st);
+	return n;
+}
+
+/* The running tasks of our framework, as "id,id,..." (caller frees). */
+static char *
+sim_tasks(const char **fwid_out)
+{
+	static char fwid[128];
+	json_t *st = sim_get("state"), *fw, *t;
+	size_t i, j;
+	char *out = xstrdup("");
+
+	fwid[0] = '\0';
+	if (st == NULL)
+		return out;
+	json_array_foreach(json_object_get(st, "frameworks"), i, fw) {
+		if (strcmp(jstr(fw, "name"), FW_NAME) != 0)
+			continue;
+		snprintf(fwid, sizeof fwid, "%s", jstr(fw, "id"));
+		json_array_foreach(json_object_get(fw, "tasks"), j, t) {
+			char *n;
+
+			if (strcmp(jstr(t, "state"), "TASK_RUNNING") != 0)
+				continue;
+			n = xasprintf("%s%s%s", out, *out != '\0' ? "," : "",
+			    jstr(t, "id"));
+			free(out);
+			out = n;
+		}
+	}
+	json_decref(st);
+	if (fwid_out != NULL)
+		*fwid_out = fwid;
+	return out;
+}
+
+/* How many ids a "a,b,c" list holds. */
+static int
+nids(const char *s)
+{
+	int n = *s != '\0';
+
+	for (; *s != '\0'; s++)
+		n += *s == ',';
+	return n;
+}
+
+/* How many tasks of our framework run. */
+static int
+sim_ntasks(void)
+{
+	char *t = sim_tasks(NULL);
+	int n = nids(t);
+
+	free(t);
+	return n;
+}
+
+/* Whether the running tasks are exactly want. */
+static int
+sim_tasks_are(const char *want)
+{
+	char *t = sim_tasks(NULL);
+	int ok = strcmp(t, want) == 0;
+
+	free(t);
+	return ok;
+}
+
+/*
+ * Writes an arkd configuration: masters (one URL), ha (a zk:// URL or
+ * NULL), the instance id, and a service job of 3 instances.
+ */
+static void
+arkd_config(struct proc *a, const char *name, const char *masters,
+    const char *ha)
+{
+	char *ha_sec = ha != NULL ? xasprintf(",\n\"ha\": {\"zk\": \"%s\", "
+	    "\"instance_id\": \"%s\", \"session_timeout_s\": 2}", ha, name) :
+	    xstrdup("");
+	char *s;
+
+	a->cfg = xasprintf("%s/%s.json", dir, name);
+	a->log = xasprintf("%s/%s.log", dir, name);
+	a->portfile = xasprintf("%s/%s.port", dir, name);
+	a->state = xasprintf("%s/%s.state", dir, name);
+	s = xasprintf("{\n"
+	    "\"master\": {\"masters\": [\"%s\"], \"backoff_max_s\": 1},\n"
+	    "\"framework\": {\"name\": \"" FW_NAME "\", \"user\": \"nobody\"},\n"
+	    "\"scheduling\": {\"refuse_seconds\": 1, \"revive_debounce_s\": 0.2,"
+	    " \"agents_refresh_s\": 1},\n"
+	    "\"reconciliation\": {\"initial_s\": 0.5, \"max_s\": 2},\n"
+	    "\"admin\": {\"listen\": \"127.0.0.1:0\"},\n"
+	    "\"state_dir\": \"%s\"%s,\n"
+	    "\"jobs\": [{\"id\": \"web\", \"kind\": \"service\", \"instances\": 3,"
+	    " \"command\": \"sleep 1000\", \"resources\": {\"cpus\": 0.1,"
+	    " \"mem\": 16}}]}\n", masters, a->state, ha_sec);
+	ck_assert_int_eq(tu_write_file(a->cfg, s, 0644), 0);
+	free(s);
+	free(ha_sec);
+}
+
+static void
+arkd_start(struct proc *a)
+{
+	char bin[512];
+	const char *argv[] = {
+		bin, "-c", a->cfg, "--admin-port-file", a->portfile,
+		"--log-format", "plain", NULL
+	};
+
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	unlink(a->portfile);
+	a->pid = tu_spawn((char *const *)argv, a->log);
+	ck_assert_int_gt(a->pid, 0);
+	a->port = tu_wait_port_file(a->portfile, WAIT_MS);
+	if (a->port <= 0)
+		dump(a, "arkd");
+	ck_assert_msg(a->port > 0, "arkd did not open its admin API");
+}
+
+/* GET an arkd admin endpoint as JSON; *status gets the HTTP status. */
+static json_t *
+arkd_get(const struct proc *a, const char *path, int *status)
+{
+	char *url = xasprintf("http://127.0.0.1:%d%s", a->port, path);
+	char *body = NULL;
+	json_t *j;
+	int st = tu_http("GET", url, NULL, NULL, &body);
+
+	free(url);
+	if (status != NULL)
+		*status = st;
+	j = body != NULL ? json_loads(body, 0, NULL) : NULL;
+	free(body);
+	return j;
+}
+
+/* arkd's session state ("subscribed", "follower", ...), copied. */
+static char *
+arkd_session(const struct proc *a, char *leader, size_t len)
+{
+	json_t *j = arkd_get(a, "/v1/state", NULL);
+	char *s;
+
+	if (j == NULL)
+		return xstrdup("?");
+	s = xstrdup(jstr(json_object_get(j, "session"), "state"));
+	if (leader != NULL)
+		snprintf(leader, len, "%s", jstr(j, "leader"));
+	json_decref(j);
+	return s;
+}
+
+static __attribute__((unused)) int
+arkd_is(const struct proc *a, const char *state)
+{
+	char *s = arkd_session(a, NULL, 0);
+	int ok = strcmp(s, state) == 0;
+
+	free(s);
+	return ok;
+}
+
+static void
+setup(void)
+{
+	dir = tu_tmpdir("it-zk");
+	memset(&sim, 0, sizeof sim);
+}
+
+static void
+teardown(void)
+{
+	tu_kill_all();
+	proc_clear(&sim);
+	tu_rmtree(dir);
+	free(dir);
+	dir = NULL;
+}
+
+/* Whether arkd's leader is master i of ark-sim. */
+static int
+arkd_leader_is(const struct proc *a, int i)
+{
+	char leader[128], want[64], *s = arkd_session(a, leader,
+	    sizeof leader);
+	int ok;
+
+	snprintf(want, sizeof want, "127.0.0.1:%d", sim_masters[i]);
+	ok = strcmp(s, "subscribed") == 0 && strcmp(leader, want) == 0;
+	free(s);
+	return ok;
+}
+
+START_TEST(test_detect_and_failover)
+{
+	struct proc a;
+	char *url = xasprintf("zk://%s/mesos/detect", tu_zk_hosts(&zks));
+	char *before;
+	long long launched, subscribes;
+	json_t *c;
+
+	memset(&a, 0, sizeof a);
+	sim_start("/mesos/detect");
+	arkd_config(&a, "a", url, NULL);
+	arkd_start(&a);
+	if (!TU_WAIT(WAIT_MS, arkd_leader_is(&a, 0) && sim_ntasks() == 3)) {
+		dump(&sim, "ark-sim");
+		dump(&a, "arkd");
+		ck_abort_msg("arkd did not subscribe to master 0 through "
+		    "ZooKeeper and run 3 tasks");
+	}
+	/* arkd knows no master URL: ZooKeeper named the leader, no
+	 * redirect was needed to find it. */
+	c = sim_get("counters");
+	ck_assert_int_eq(jint(json_object_get(c, "responses"), "307"), 0);
+	json_decref(c);
+	before = sim_tasks(NULL);
+	launched = sim_counter("tasks_launched");
+	subscribes = sim_counter("subscribes");
+	ck_assert_int_eq(launched, 3);
+
+	/* Leadership moves to master 1 (in ZooKeeper too). */
+	ck_assert_int_eq(sim_post("failover", "{\"to\": 1}"), 200);
+	if (!TU_WAIT(WAIT_MS, arkd_leader_is(&a, 1) &&
+	    sim_counter("subscribes") > subscribes)) {
+		dump(&sim, "ark-sim");
+		dump(&a, "arkd");
+		ck_abort_msg("arkd did not follow the failover to master 1");
+	}
+	/* ...and on to master 2, whose node was behind master 1's. */
+	subscribes = sim_counter("subscribes");
+	ck_assert_int_eq(sim_post("failover", "{\"to\": 2}"), 200);
+	ck_assert_msg(TU_WAIT(WAIT_MS, arkd_leader_is(&a, 2) &&
+	    sim_counter("subscribes") > subscribes),
+	    "arkd did not follow the failover to master 2");
+	ck_assert_int_eq(sim_connected(), 1);
+	/* The tasks ran on, nothing was launched again. */
+	ck_assert(TU_WAIT(WAIT_MS, sim_tasks_are(before)));
+	ck_assert_int_eq(sim_counter("tasks_launched"), launched);
+	free(before);
+	free(url);
+	proc_clear(&a);
+}
+END_TEST
+
+/* A leader node whose data is not a MasterInfo: arkd waits, unharmed. */
+START_TEST(test_detect_bad_leader_data)
+{
+	struct proc a;
+	zhandle_t *zh = tz_open();
+	char *url = xasprintf("zk://%s/mesos/bad", tu_zk_hosts(&zks));
+	char created[256];
+	json_t *j;
+	int st = 0;
+
+	memset(&a, 0, sizeof a);
+	tz_mkdirs(zh, "/mesos/bad");
+	ck_assert_int_eq(zoo_create(zh, "/mesos/bad/json.info_", "{\"id\":",
+	    6, &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, created, sizeof created),
+	    ZOK);
+	/* a deprecated binary node and the replicated log: ignored */
+	ck_assert_int_eq(zoo_create(zh, "/mesos/bad/info_", "\x0a\x01", 2,
+	    &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, NULL, 0), ZOK);
+	ck_assert_int_eq(zoo_create(zh, "/mesos/bad/log_replicas", "", 0,
+	    &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0), ZOK);
+	sim_start("/mesos/bad");
+	ck_assert(TU_WAIT(WAIT_MS, tz_count(zh, "/mesos/bad", "json.info_") ==
+	    4));
+	arkd_config(&a, "a", url, NULL);
+	arkd_start(&a);
+	tu_sleep_ms(2000);
+	ck_assert(tu_alive(a.pid));
+	ck_assert_int_eq(sim_connected(), 0);
+	j = arkd_get(&a, "/readyz", &st);
+	ck_assert_int_eq(st, 503);
+	json_decref(j);
+	/* The bad leader goes: the next node (master 0) leads. */
+	ck_assert_int_eq(zoo_delete(zh, created, -1), ZOK);
+	if (!TU_WAIT(WAIT_MS, arkd_leader_is(&a, 0))) {
+		dump(&a, "arkd");
+		ck_abort_msg("arkd did not subscribe once the bad node went");
+	}
+	ck_assert(TU_WAIT(WAIT_MS, sim_connected() == 1));
+	zookeeper_close(zh);
+	free(url);
+	proc_clear(&a);
+}
+END_TEST
+
+static Suite *
+zk_suite(void)
+{
+	Suite *s = suite_create("it_zk");
+	TCase *tc;
+
+	tc = tcase_create("client");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_client);
+	tcase_add_test(tc, test_client_expiry);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("detect");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_detect_and_failover);
+	tcase_add_test(tc, test_detect_bad_leader_data);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	log_init("check_zk", LOG_LEVEL_WARN, LOG_FORMAT_PLAIN);
+	zk_dir = tu_tmpdir("zk");
+	if (tu_zk_start(&zks, zk_dir, 90000) != 0) {
+		fprintf(stderr, "check_zk: cannot start a ZooKeeper server\n");
+		return 1;
+	}
+	sr = srunner_create(zk_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	tu_zk_stop(&zks);
+	tu_kill_all();
+	tu_rmtree(zk_dir);
+	free(zk_dir);
+	return failed == 0 ? 0 : 1;
+}
