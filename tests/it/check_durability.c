@@ -632,7 +632,8 @@ START_TEST(test_framework_id_kill9)
 
 	/* the restart resubscribes as the same framework */
 	arkd_start(NULL);
-	if (!TU_WAIT(WAIT_MS, settled(5, 3))) {
+	ck_assert(arkd_admin(20000));
+	if (!TU_WAIT(WAIT_MS, settled(5, 3) && arkd_reconciled())) {
 		dump_logs();
 		ck_abort_msg("the jobs did not start");
 	}
