@@ -58,6 +58,7 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Sleeps ms milliseconds. */
 static void
 sleep_ms(int ms)
 {
@@ -108,6 +109,7 @@ cleanup(void)
 	work = NULL;
 }
 
+/* Prints why the bench cannot go on, stops the children, exits 1. */
 static void
 die(const char *what)
 {
@@ -177,6 +179,7 @@ read_port(const char *path, const char *prefix, double timeout)
 	return -1;
 }
 
+/* libcurl's write callback: appends to a struct buf. */
 static size_t
 write_cb(char *p, size_t size, size_t n, void *arg)
 {
@@ -231,7 +234,7 @@ get_json(int port, const char *path)
 	return j;
 }
 
-/* ark-sim's counter (or call count) of that name; -1 if no answer. */
+/* A counter (or call count) of that name in ark-sim's /counters. */
 static double
 counter(json_t *c, const char *name)
 {
@@ -242,6 +245,7 @@ counter(json_t *c, const char *name)
 	return v == NULL ? 0 : json_number_value(v);
 }
 
+/* ark-sim's /counters (new reference, NULL on failure). */
 static json_t *
 counters(void)
 {
@@ -491,6 +495,7 @@ bench_rss(void)
 	return per < FLOOR_RSS ? 0 : -1;
 }
 
+/* SIGINT/SIGTERM: the children must not outlive the bench. */
 static void
 on_signal(int sig)
 {

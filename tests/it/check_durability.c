@@ -152,6 +152,7 @@ arkd_admin(int timeout_ms)
 	return admin_port > 0;
 }
 
+/* Prints the tails of both logs (on a failure). */
 static void
 dump_logs(void)
 {
@@ -159,6 +160,7 @@ dump_logs(void)
 	tu_dump_log(sim_log, 20);
 }
 
+/* Fresh paths for each test. */
 static void
 setup(void)
 {
@@ -173,6 +175,7 @@ setup(void)
 	admin_port = -1;
 }
 
+/* Kills what the test started and removes its directory. */
 static void
 teardown(void)
 {
@@ -183,6 +186,7 @@ teardown(void)
 
 /* ---- looking at ark-sim and arkd ---- */
 
+/* GET on ark-sim's control port as JSON (new reference, NULL on failure). */
 static json_t *
 sim_json(const char *path)
 {
@@ -192,6 +196,7 @@ sim_json(const char *path)
 	return tu_get_json(url);
 }
 
+/* GET on arkd's admin API as JSON (new reference, NULL on failure). */
 static json_t *
 arkd_json(const char *path)
 {
@@ -203,6 +208,7 @@ arkd_json(const char *path)
 	return tu_get_json(url);
 }
 
+/* POSTs a fault to ark-sim; its status. */
 static int
 sim_control(const char *what, const char *body)
 {
@@ -213,6 +219,7 @@ sim_control(const char *what, const char *body)
 	return tu_http("POST", url, "application/json", body, NULL);
 }
 
+/* PATCHes a job through arkd's admin API; its status (0: no arkd). */
 static int
 arkd_patch_job(const char *job, const char *body)
 {
@@ -236,6 +243,7 @@ counter_of(json_t *c, const char *name)
 	return v == NULL ? 0 : (long)json_integer_value(v);
 }
 
+/* The same, read from ark-sim now; -1 if it does not answer. */
 static long
 counter(const char *name)
 {
@@ -272,6 +280,7 @@ acked_exactly_once(char *why, size_t len)
 	return ok;
 }
 
+/* The Mesos TaskState number of a name ("TASK_RUNNING"). */
 static int
 state_value(const char *name)
 {
@@ -281,6 +290,7 @@ state_value(const char *name)
 	return v != NULL ? v->value : -100;
 }
 
+/* 1 if a TaskState name is an end. */
 static int
 terminal(const char *st)
 {
@@ -330,6 +340,7 @@ only_framework(json_t *st)
 	return json_array_get(fws, 0);
 }
 
+/* A string member of o, "" if missing. */
 static const char *
 str(json_t *o, const char *key)
 {
@@ -737,7 +748,7 @@ random_task(const char *prefix)
 	return id;
 }
 
-/* One random fault of the storm; logs what it did into the test output. */
+/* Injects one random fault of the storm (the seed decides which). */
 static void
 inject_fault(int *added)
 {
@@ -1250,6 +1261,7 @@ metric_of(const char *text, const char *name)
 	return -1;
 }
 
+/* A series of arkd's /metrics now; -1 if absent. */
 static double
 arkd_metric(const char *name)
 {
