@@ -18,6 +18,7 @@
 #include "admin.h"
 #include "config.h"
 #include "dispatch.h"
+#include "leader.h"
 #include "log.h"
 #include "master-zk.h"
 #include "master.h"
@@ -222,6 +223,7 @@ arkd_run(struct config *cfg, const char *config_path,
 	struct sched *sched = NULL;
 	struct master *master = NULL;
 	struct master_zk *mzk = NULL;
+	struct leader *leader = NULL;
 	struct admin *admin = NULL;
 	struct dispatch *d;
 	struct dispatch_opts opts;
@@ -260,6 +262,23 @@ arkd_run(struct config *cfg, const char *config_path,
 		if (mzk == NULL)
 			goto out;
 	}
+	if (cfg->ha_zk != NULL) {
+		char host[256] = "?", *id = cfg->ha_instance_id != NULL ?
+		    xstrdup(cfg->ha_instance_id) : NULL;
+
+		if (id == NULL) {
+			gethostname(host, sizeof host - 1);
+			host[sizeof host - 1] = '\0';
+			id = xasprintf("%s:%d", host, (int)getpid());
+		}
+		leader = leader_create(loop, cfg->ha_zk, id,
+		    cfg->ha_session_timeout_s, &cause);
+		free(id);
+		if (leader == NULL)
+			goto out;
+		log_info("ha: one of several instances (%s): subscribing only "
+		    "when elected", cfg->ha_zk);
+	}
 	if (cfg->admin_listen != NULL && cfg->admin_listen[0] != '\0') {
 		admin = admin_create(loop, cfg->admin_listen,
 		    cfg->admin_token_file, &q, &cause);
@@ -287,8 +306,9 @@ arkd_run(struct config *cfg, const char *config_path,
 	opts.ready_on_start = ready_on_start;
 	opts.override = arkd_override;
 	opts.override_arg = ov;
+	opts.leader = leader;
+	leader = NULL;		/* the dispatcher owns it now */
 	d = dispatch_create(loop, &opts, cfg, store, sched, master, admin, &q);
-	master_start(master);
 	rc = dispatch_run(d);
 	master_zk_free(mzk);
 	dispatch_free(d);
@@ -301,6 +321,7 @@ out:
 	}
 	store_snapshot_clear(&snap);
 	admin_free(admin);
+	leader_free(leader);
 	master_zk_free(mzk);
 	master_free(master);
 	sched_free(sched);

@@ -1,7 +1,7 @@
 /*
  * config — loads and validates arkd.json. Two schema tables drive
  * everything: config_opts (the scalar options, in sections "master",
- * "framework", "scheduling", "reconciliation", "admin", "log" and
+ * "framework", "scheduling", "reconciliation", "admin", "ha", "log" and
  * "state_dir") and config_job_fields (the fields of one job). Each entry has
  * a JSON key path, a type, bounds, a default written as JSON text, a unit, a
  * help text and whether a reload may change it; the same entries fill the
@@ -248,6 +248,26 @@ static const struct config_opt config_opts[] = {
 	  .help = "File holding the bearer token that mutating requests must "
 	  "carry (mode 0600); required when admin.listen is not a loopback "
 	  "address." },
+
+	{ .name = "ha.zk", .type = OPT_STRING, .off = C(ha_zk),
+	  .flags = OPT_NULLABLE | OPT_NONEMPTY, .def = "null",
+	  .help = "zk://host:port,.../path of a ZooKeeper ensemble: several "
+	  "arkd instances with the same framework elect one leader there "
+	  "(ephemeral sequential nodes under path), which alone subscribes "
+	  "to Mesos; the others wait as followers and take over, with the "
+	  "FrameworkID kept in path/framework_id, when it goes away. null "
+	  "runs a single arkd." },
+	{ .name = "ha.instance_id", .type = OPT_STRING,
+	  .off = C(ha_instance_id), .flags = OPT_NULLABLE | OPT_NONEMPTY,
+	  .def = "null",
+	  .help = "How this instance names itself in the election; null is "
+	  "hostname:pid." },
+	{ .name = "ha.session_timeout_s", .type = OPT_NUMBER,
+	  .off = C(ha_session_timeout_s), .min = 1, .max = 600, .def = "10",
+	  .unit = "s",
+	  .help = "ZooKeeper session timeout: how long after a leader "
+	  "vanishes (crash, partition) a follower takes over. The servers "
+	  "bound it (2 to 20 ticks by default)." },
 
 	{ .name = "log.level", .type = OPT_STRING, .off = C(log_level),
 	  .choices = "error|warn|info|debug", .flags = OPT_RELOAD,
@@ -1757,6 +1777,18 @@ config_check(struct config_parse *cp, struct config *cfg)
 		free(p);
 		if (rc != 0)
 			return -1;
+	}
+	if (cfg->ha_zk != NULL) {
+		struct zk_url zu;
+		char *why = NULL;
+
+		if (zk_url_parse(cfg->ha_zk, &zu, &why) != 0) {
+			int rc = config_err(cp, "ha.zk", "%s", why);
+
+			free(why);
+			return rc;
+		}
+		zk_url_clear(&zu);
 	}
 	if (cfg->backoff_max_s < cfg->backoff_initial_s)
 		return config_err(cp, "master.backoff_max_s", "must be >= "

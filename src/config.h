@@ -163,6 +163,12 @@ struct config {
 	uint32_t	 reconcile_batch;
 	enum config_unknown_tasks unknown_tasks;
 
+	/* high availability: several arkd instances, one leader */
+	char		*ha_zk;		/* zk:// URL of the election; NULL: one
+					 * arkd, no election */
+	char		*ha_instance_id;	/* NULL: hostname:pid */
+	double		 ha_session_timeout_s;	/* ZooKeeper session */
+
 	/* local */
 	char		*state_dir;	/* default /var/lib/ark */
 	char		*admin_listen;	/* "127.0.0.1:8090"; "" disables */

@@ -11,6 +11,12 @@
  * nothing of that drain is sent and arkd stops: the master keeps resending
  * unacknowledged updates, and failover_timeout keeps the tasks alive while
  * systemd restarts us.
+ *
+ * With ha.zk (leader.c) the master connection runs only while this
+ * instance leads: elected, it takes the FrameworkID ZooKeeper has (or
+ * records its own there), then subscribes; deposed, it fences the
+ * connection at once and follows (MSG_SESSION follower). A framework that
+ * Mesos failed over to someone else resigns leadership.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,6 +31,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "effect.h"
+#include "leader.h"
 #include "log.h"
 #include "master.h"
 #include "metrics.h"
@@ -50,6 +57,7 @@ struct dispatch {
 	struct master		*master;
 	struct admin		*admin;
 	struct record		*record;
+	struct leader		*leader;	/* ha.zk, or NULL */
 	struct msg_queue	*q;
 	struct effects		 fx;
 
@@ -74,6 +82,10 @@ static void	dispatch_watchdog_cb(struct ev_loop *, ev_timer *, int);
 static void	dispatch_stop_wait_cb(struct ev_loop *, ev_timer *, int);
 static void	dispatch_signal_cb(struct ev_loop *, ev_signal *, int);
 static void	dispatch_more_cb(struct ev_loop *, ev_idle *, int);
+static void	dispatch_leader_cb(void *, const struct leader_event *);
+static void	dispatch_session(struct dispatch *, enum msg_session_state,
+		    const char *);
+static void	dispatch_exit(struct dispatch *, int, const char *);
 
 struct dispatch *
 dispatch_create(struct ev_loop *loop, const struct dispatch_opts *opts,
@@ -142,6 +154,19 @@ dispatch_create(struct ev_loop *loop, const struct dispatch_opts *opts,
 		notify_send("READY=1\nSTATUS=started, subscribing");
 		d->ready = 1;
 	}
+	d->leader = opts->leader;
+	if (d->leader != NULL) {
+		char *cause = NULL;
+
+		dispatch_session(d, SESSION_FOLLOWER, "joining the election");
+		if (leader_start(d->leader, dispatch_leader_cb, d, &cause) !=
+		    0) {
+			log_error("ha: %s", cause);
+			free(cause);
+			dispatch_exit(d, 1, "cannot join the election");
+		}
+	} else
+		master_start(master);
 	return d;
 }
 
@@ -163,6 +188,7 @@ dispatch_free(struct dispatch *d)
 	ev_signal_stop(d->loop, &d->sigterm);
 	ev_signal_stop(d->loop, &d->sigint);
 	ev_signal_stop(d->loop, &d->sighup);
+	leader_free(d->leader);
 	admin_free(d->admin);
 	master_free(d->master);
 	sched_free(d->sched);
@@ -177,6 +203,107 @@ void
 dispatch_push(struct dispatch *d, struct msg *m)
 {
 	msg_queue_push(d->q, m);
+}
+
+/* Tells the core how the connection stands (leadership, not Mesos). */
+static void
+dispatch_session(struct dispatch *d, enum msg_session_state st,
+    const char *reason)
+{
+	struct msg *m = msg_create(MSG_SESSION);
+
+	m->u.session.state = st;
+	m->u.session.reason = xstrdup(reason);
+	msg_queue_push(d->q, m);
+}
+
+/*
+ * Elected: settles the FrameworkID with ZooKeeper's, then subscribes. A
+ * removed framework, or a local store of another framework, stops arkd.
+ */
+static void
+dispatch_elected(struct dispatch *d, const struct leader_event *ev)
+{
+	const char *local = master_framework_id(d->master);
+	char *why = NULL;
+
+	if (d->stopping || d->exiting) {
+		leader_resign(d->leader, "shutting down");
+		return;
+	}
+	if (ev->error != NULL) {
+		log_error("ha: %s", ev->error);
+		dispatch_exit(d, 1, ev->error);
+		return;
+	}
+	if (ev->framework_id != NULL && ev->removed) {
+		why = xasprintf("the master removed framework %s (as recorded "
+		    "in ZooKeeper %s/%s); arkd will not register it again. To "
+		    "start a new framework, delete that node and move the "
+		    "stores aside", ev->framework_id, leader_path(d->leader),
+		    LEADER_FID_NODE);
+		log_error("%s", why);
+		dispatch_exit(d, 3, why);
+		free(why);
+		return;
+	}
+	if (ev->framework_id != NULL && local != NULL &&
+	    strcmp(ev->framework_id, local) != 0) {
+		why = xasprintf("the store in %s has FrameworkID %s, but "
+		    "ZooKeeper %s/%s has %s: they are not the same framework; "
+		    "move the state directory aside or fix ha.zk",
+		    d->cfg->state_dir, local, leader_path(d->leader),
+		    LEADER_FID_NODE, ev->framework_id);
+		log_error("%s", why);
+		dispatch_exit(d, 1, why);
+		free(why);
+		return;
+	}
+	if (ev->framework_id != NULL && local == NULL) {
+		struct store_op op;
+
+		memset(&op, 0, sizeof op);
+		op.type = STORE_FRAMEWORK_ID;
+		op.u.str = (char *)(uintptr_t)ev->framework_id;
+		if (store_commit(d->store, &op, 1, &why) != 0) {
+			log_error("ha: cannot store FrameworkID %s: %s",
+			    ev->framework_id, why);
+			free(why);
+			dispatch_exit(d, 1, "store commit failed");
+			return;
+		}
+		master_set_framework_id(d->master, ev->framework_id);
+		log_info("ha: taking over framework %s", ev->framework_id);
+	} else if (ev->framework_id == NULL && local != NULL)
+		leader_publish(d->leader, local, 0);
+	dispatch_session(d, SESSION_DISCONNECTED, "elected leader");
+	master_start(d->master);
+}
+
+static void
+dispatch_leader_cb(void *arg, const struct leader_event *ev)
+{
+	struct dispatch *d = arg;
+
+	switch (ev->type) {
+	case LEADER_ELECTED:
+		dispatch_elected(d, ev);
+		break;
+	case LEADER_DEPOSED:
+		/* Stop acting before anything else happens. */
+		master_fence(d->master, ev->reason);
+		dispatch_session(d, SESSION_FOLLOWER, ev->reason);
+		break;
+	case LEADER_FOLLOWER: {
+		char *why = xasprintf("following %s", ev->reason);
+
+		dispatch_session(d, SESSION_FOLLOWER, why);
+		free(why);
+		break;
+	}
+	default:
+		break;
+	}
 }
 
 /* Loads the configuration file again; a bad file changes nothing. */
@@ -380,6 +507,13 @@ dispatch_effects(struct dispatch *d)
 			if (e->u.store.type == STORE_FRAMEWORK_ID)
 				master_set_framework_id(d->master,
 				    e->u.store.u.str);
+			/* on disk now: the other instances may learn it */
+			if (d->leader != NULL && (e->u.store.type ==
+			    STORE_FRAMEWORK_ID || e->u.store.type ==
+			    STORE_FRAMEWORK_REMOVED))
+				leader_publish(d->leader,
+				    master_framework_id(d->master),
+				    e->u.store.type == STORE_FRAMEWORK_REMOVED);
 			break;
 		case EFFECT_CALL:
 			master_send(d->master, e->u.call.call,
@@ -406,6 +540,9 @@ dispatch_effects(struct dispatch *d)
 			log_warn("fenced: %s", e->u.text != NULL ? e->u.text :
 			    "another scheduler instance took over");
 			master_fence(d->master, e->u.text);
+			if (d->leader != NULL)
+				leader_resign(d->leader, e->u.text != NULL ?
+				    e->u.text : "fenced by the master");
 			break;
 		case EFFECT_EXIT:
 			dispatch_exit(d, e->u.exit.code, e->u.exit.reason);

@@ -3,7 +3,9 @@
  * per loop iteration (an ev_prepare watcher, just before the loop sleeps),
  * drains it through the pure core, then carries out the effects: first every
  * store row in one transaction (group commit), then calls, replies and the
- * rest. Nothing else changes scheduler state.
+ * rest. Nothing else changes scheduler state. With ha.zk it also follows
+ * the election (leader.c): the master connection runs only while this
+ * instance leads.
  */
 #ifndef ARK_DISPATCH_H
 #define ARK_DISPATCH_H
@@ -12,6 +14,7 @@
 
 struct admin;
 struct config;
+struct leader;
 struct dispatch;
 struct ev_loop;
 struct master;
@@ -29,6 +32,9 @@ struct dispatch_opts {
 	/* applied to every configuration loaded, the first and reloads */
 	void		(*override)(struct config *, void *arg);
 	void		*override_arg;
+	/* ha.zk: the election (owned; started by dispatch_create), or NULL:
+	 * then the master connection is started at once */
+	struct leader	*leader;
 };
 
 /*

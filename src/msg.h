@@ -30,6 +30,8 @@ enum msg_type {
 enum msg_session_state {
 	SESSION_DISCONNECTED,	/* the stream ended or was never there */
 	SESSION_CONNECTED,	/* the stream is open, SUBSCRIBED not yet seen */
+	SESSION_FOLLOWER,	/* another arkd instance leads (ha.zk): this
+				 * one does not subscribe, and waits */
 	SESSION_STATE_MAX
 };
 

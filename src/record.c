@@ -330,6 +330,7 @@ record_write_msg(struct record *r, const struct msg *m)
 		return record_put_json(r, m->now, m->wall, kind,
 		    json_pack("{s:s s:o s:o s:o}", "state",
 		    m->u.session.state == SESSION_CONNECTED ? "connected" :
+		    m->u.session.state == SESSION_FOLLOWER ? "follower" :
 		    "disconnected", "master", record_jstr(m->u.session.master),
 		    "stream_id", record_jstr(m->u.session.stream_id),
 		    "reason", record_jstr(m->u.session.reason)));
@@ -770,7 +771,8 @@ record_rebuild(struct record_reader *rd, const struct record_raw *raw,
 		const char *st = json_string_value(json_object_get(j, "state"));
 
 		e->msg->u.session.state = st != NULL && strcmp(st,
-		    "connected") == 0 ? SESSION_CONNECTED :
+		    "connected") == 0 ? SESSION_CONNECTED : st != NULL &&
+		    strcmp(st, "follower") == 0 ? SESSION_FOLLOWER :
 		    SESSION_DISCONNECTED;
 		e->msg->u.session.master = record_get_str(j, "master");
 		e->msg->u.session.stream_id = record_get_str(j, "stream_id");
@@ -1016,7 +1018,8 @@ record_describe_msg(const struct msg *m)
 		break;
 	case MSG_SESSION:
 		buf_addstr(&b, m->u.session.state == SESSION_CONNECTED ?
-		    " connected" : " disconnected");
+		    " connected" : m->u.session.state == SESSION_FOLLOWER ?
+		    " follower" : " disconnected");
 		record_kv(&b, "master", m->u.session.master);
 		record_kv(&b, "stream", m->u.session.stream_id);
 		record_kv(&b, "reason", m->u.session.reason);

@@ -65,7 +65,7 @@ sa_time(int64_t ms)
 }
 
 static const char *sa_session_names[SESSION_STATE_MAX] = {
-	"disconnected", "connected"
+	"disconnected", "connected", "follower"
 };
 
 static json_t *
@@ -545,6 +545,24 @@ sa_metrics(struct sched *s, const struct admin_req *r, struct effects *out)
 	e->u.reply.body = buf_steal(&b, NULL);
 }
 
+/* Whether a request changes what the scheduler does. */
+static int
+sa_mutating(enum admin_op op)
+{
+	switch (op) {
+	case ADMIN_PUT_BLACKLIST:
+	case ADMIN_DEL_BLACKLIST:
+	case ADMIN_RECONCILE:
+	case ADMIN_RESTART_JOB:
+	case ADMIN_PATCH_JOB:
+	case ADMIN_KILL_TASK:
+	case ADMIN_TEARDOWN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 void
 sched_admin_apply(struct sched *s, const struct admin_req *r,
     struct effects *out)
@@ -555,6 +573,12 @@ sched_admin_apply(struct sched *s, const struct admin_req *r,
 
 	log_debug("sched: admin %s%s%s", admin_op_name(r->op),
 	    r->arg != NULL ? " " : "", r->arg != NULL ? r->arg : "");
+	if (s->session == SESSION_FOLLOWER && sa_mutating(r->op)) {
+		sa_error(out, r->id, 503, "this arkd instance is a follower "
+		    "(another instance leads, see ha.zk): send changes to the "
+		    "leader");
+		return;
+	}
 	switch (r->op) {
 	case ADMIN_GET_STATE:
 		sa_state(s, r, out);

@@ -180,6 +180,8 @@ sched_config_copy(const struct config *cfg)
 	    cfg->nframework_labels);
 	c->nframework_labels = c->framework_labels != NULL ?
 	    cfg->nframework_labels : 0;
+	c->ha_zk = sc_str(cfg->ha_zk);
+	c->ha_instance_id = sc_str(cfg->ha_instance_id);
 	c->state_dir = sc_str(cfg->state_dir);
 	c->admin_listen = sc_str(cfg->admin_listen);
 	c->admin_token_file = sc_str(cfg->admin_token_file);
@@ -214,6 +216,8 @@ sched_config_free(struct config *c)
 	free(c->hostname);
 	free(c->webui_url);
 	sc_kv_free(c->framework_labels, c->nframework_labels);
+	free(c->ha_zk);
+	free(c->ha_instance_id);
 	free(c->state_dir);
 	free(c->admin_listen);
 	free(c->admin_token_file);

@@ -227,6 +227,9 @@ struct sched {
 	int64_t		 agents_at;	/* next GET_AGENTS; INT64_MAX */
 	int64_t		 agents_asked;	/* monotonic ms of the last ask */
 	int		 ever_subscribed;
+	int		 ha_hold;	/* ha.zk: no launch until the
+					 * reconciliation after SUBSCRIBED
+					 * (implicit part too) is done */
 
 	uint64_t	 seq;		/* task id suffixes */
 	uint64_t	 cookie;	/* last cookie handed out */

@@ -1309,7 +1309,7 @@ sched_offer_use(struct sched *s, const Mesos__V1__Offer *o,
 	const char *why;
 	int placed = 0;
 
-	if (s->shutdown || !s->subscribed || s->fid == NULL)
+	if (s->shutdown || !s->subscribed || s->fid == NULL || s->ha_hold)
 		return 0;
 	if (sched_blacklisted(s, a) != NULL) {
 		log_debug("sched: offer %s: agent %s blacklisted", o->id->value,
@@ -1714,8 +1714,10 @@ sched_unknown_task(struct sched *s, const Mesos__V1__TaskStatus *st,
 		if (sl != NULL && (sl->task != NULL || sl->doomed))
 			why = "slot is taken";
 	}
-	if (why == NULL && s->cfg->unknown_tasks == UNKNOWN_TASKS_ADOPT &&
-	    aid != NULL) {
+	/* With ha.zk, a task of ours may be unknown here because another
+	 * instance launched it: it is adopted whatever unknown_tasks says. */
+	if (why == NULL && (s->cfg->unknown_tasks == UNKNOWN_TASKS_ADOPT ||
+	    s->cfg->ha_zk != NULL) && aid != NULL) {
 		if (sl == NULL) {
 			sl = sched_slot_new(s, j, key, j->cfg->kind == JOB_DAEMON ?
 			    sched_agent_get(s, aid, 1) : NULL);
@@ -1799,6 +1801,10 @@ sched_reconcile_start(struct sched *s, const char *cause, struct effects *out)
 int
 sched_ready(const struct sched *s, const char **why)
 {
+	if (s->session == SESSION_FOLLOWER) {
+		*why = "follower";
+		return 0;
+	}
 	if (!s->subscribed) {
 		*why = "not subscribed";
 		return 0;
@@ -1960,6 +1966,14 @@ sched_on_subscribed(struct sched *s,
 	s->suppressed = 0;
 	s->revive_wanted = 1;
 	s->constraints_sent = 0;
+	/* ha.zk: this instance may have just taken over tasks another one
+	 * launched; nothing is launched before reconciliation (implicit
+	 * part included) has told it which run, so they are adopted, not
+	 * doubled. */
+	if (s->cfg->ha_zk != NULL && !s->ha_hold) {
+		s->ha_hold = 1;
+		log_info("sched: no launch until reconciliation is done (ha)");
+	}
 	sched_reconcile_start(s, "subscribed", out);
 	while ((t = hash_next(s->tasks, &it)) != NULL)
 		if (t->kill != KILL_NONE)
@@ -2316,6 +2330,12 @@ sched_on_tick(struct sched *s, struct effects *out)
 	}
 	if (s->subscribed && s->fid != NULL) {
 		reconcile_tick(&s->rec, s->fid, s->now, out);
+		if (s->ha_hold && s->rec.done &&
+		    s->rec.phase == RECONCILE_IDLE) {
+			s->ha_hold = 0;
+			s->revive_wanted = 1;	/* declined offers were filtered */
+			log_info("sched: reconciliation done: launching again");
+		}
 		if (reconcile_periodic_due(&s->rec, s->now))
 			sched_reconcile_start(s, "periodic", out);
 		if (s->now >= s->agents_at) {
@@ -2715,7 +2735,7 @@ sched_on_session(struct sched *s, const struct msg_session *ss,
 	s->session = ss->state;
 	sched_set_str(&s->master, ss->master);
 	sched_set_str(&s->stream_id, ss->stream_id);
-	if (ss->state == SESSION_DISCONNECTED) {
+	if (ss->state != SESSION_CONNECTED) {
 		if (s->subscribed)
 			log_info("sched: subscription lost (%s): offers are "
 			    "gone", ss->reason != NULL ? ss->reason : "?");

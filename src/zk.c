@@ -538,9 +538,12 @@ zk_on_session(struct zk *z, int zstate)
 	ev.type = ZK_EVENT_SESSION;
 	ev.state = st;
 	if (st == ZK_CONNECTED && z->zh != NULL) {
+		const clientid_t *c = zoo_client_id(z->zh);
+
 		z->negotiated_s = zoo_recv_timeout(z->zh) / 1000.0;
-		log_info("zookeeper %s: session established (timeout %.1fs)",
-		    z->hosts, z->negotiated_s);
+		log_info("zookeeper %s: session 0x%llx established (timeout "
+		    "%.1fs)", z->hosts, c != NULL ?
+		    (unsigned long long)c->client_id : 0ULL, z->negotiated_s);
 	} else if (st == ZK_EXPIRED)
 		log_warn("zookeeper %s: session %s; starting a new one",
 		    z->hosts, zstate == ZOO_AUTH_FAILED_STATE ?
@@ -662,6 +665,21 @@ zk_free(struct zk *z)
 	pthread_mutex_destroy(&z->mu);
 	free(z->hosts);
 	free(z);
+}
+
+int
+zk_session_credentials(const struct zk *z, int64_t *id, char passwd[16])
+{
+	const clientid_t *c;
+
+	if (z->zh == NULL || z->state != ZK_CONNECTED)
+		return -1;
+	c = zoo_client_id(z->zh);
+	if (c == NULL || c->client_id == 0)
+		return -1;
+	*id = c->client_id;
+	memcpy(passwd, c->passwd, 16);
+	return 0;
 }
 
 enum zk_session_state

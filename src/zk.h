@@ -127,6 +127,12 @@ void		 zk_free(struct zk *);
 enum zk_session_state zk_state(const struct zk *);
 /* The negotiated session timeout in seconds (0 before the first session). */
 double		 zk_session_timeout(const struct zk *);
+/*
+ * The current session's id and password (for the logs, and for tests that
+ * end the session from elsewhere); -1 while there is no session.
+ */
+int		 zk_session_credentials(const struct zk *, int64_t *id,
+		    char passwd[16]);
 
 /*
  * Requests: each ends with exactly one ZK_EVENT_RESULT carrying tag, unless

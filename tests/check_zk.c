@@ -1,15 +1,20 @@
 /*
  * check_zk — the pure parts of ZooKeeper support: zk:// URLs, sequential
  * node names and which of them leads, and the masters' JSON MasterInfo.
- * The client itself is tested against a real server in it/check_zk.
+ * The shared FrameworkID node of the election, and what the core does
+ * differently with ha.zk (follower state, adoption, no launch before
+ * reconciliation). The client itself is tested against a real server in
+ * it/check_zk.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
 
+#include "leader.h"
 #include "log.h"
 #include "master-zk.h"
+#include "lib/schedtest.h"
 #include "zk.h"
 
 START_TEST(test_url_ok)
@@ -246,6 +251,171 @@ START_TEST(test_info_errors)
 }
 END_TEST
 
+START_TEST(test_fid_node)
+{
+	static const struct {
+		const char *data, *want;
+	} bad[] = {
+		{ "", "not JSON" },
+		{ "{]", "not JSON" },
+		{ "[\"a\"]", "not a JSON object" },
+		{ "{}", "no \"framework_id\"" },
+		{ "{\"framework_id\": 7}", "no \"framework_id\"" },
+		{ "{\"framework_id\": \"\"}", "not a FrameworkID" },
+		{ "{\"framework_id\": \"a b\"}", "not a FrameworkID" },
+		{ "{\"framework_id\": \"a\", \"removed\": 1}",
+		  "\"removed\" is not true or false" },
+		{ "{\"framework_id\": \"a\", \"framework_id\": \"b\"}",
+		  "not JSON" },
+	};
+	char *fid = NULL, *cause = NULL, *s;
+	int removed = -1;
+
+	s = leader_fid_json("5e1c-0000", 0, "host:1");
+	ck_assert_int_eq(leader_fid_parse(s, strlen(s), &fid, &removed,
+	    &cause), 0);
+	ck_assert_str_eq(fid, "5e1c-0000");
+	ck_assert_int_eq(removed, 0);
+	ck_assert_ptr_nonnull(strstr(s, "\"instance_id\":\"host:1\""));
+	free(fid);
+	free(s);
+	s = leader_fid_json("5e1c-0000", 1, "x");
+	ck_assert_int_eq(leader_fid_parse(s, strlen(s), &fid, &removed,
+	    &cause), 0);
+	ck_assert_int_eq(removed, 1);
+	free(fid);
+	free(s);
+	/* written by hand, without the optional members */
+	s = strdup("{\"framework_id\":\"f-1\"}");
+	ck_assert_int_eq(leader_fid_parse(s, strlen(s), &fid, &removed,
+	    &cause), 0);
+	free(s);
+	ck_assert_str_eq(fid, "f-1");
+	ck_assert_int_eq(removed, 0);
+	free(fid);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		fid = NULL;
+		cause = NULL;
+		ck_assert_msg(leader_fid_parse(bad[i].data,
+		    strlen(bad[i].data), &fid, &removed, &cause) == -1,
+		    "%s accepted", bad[i].data);
+		ck_assert_ptr_null(fid);
+		ck_assert_msg(strstr(cause, bad[i].want) != NULL,
+		    "%s: '%s' lacks '%s'", bad[i].data, cause, bad[i].want);
+		free(cause);
+	}
+}
+END_TEST
+
+#define HA_JOBS "[{\"id\": \"web\", \"kind\": \"service\", \"instances\": 2," \
+	" \"command\": \"sleep 100\", \"resources\": {\"cpus\": 0.1," \
+	" \"mem\": 16}}]"
+#define HA_EXTRA "\"ha\": {\"zk\": \"zk://127.0.0.1:2181/ark/t\"},"
+
+/* Offers of two agents that can each take both tasks. */
+static void
+ha_offers(struct st *t, const char *round)
+{
+	Mesos__V1__Offer *o[2];
+	char id0[32], id1[32];
+
+	snprintf(id0, sizeof id0, "o-%s-0", round);
+	snprintf(id1, sizeof id1, "o-%s-1", round);
+	o[0] = st_offer(id0, "a0", "h0", 4, 4096, 31000, 32000);
+	o[1] = st_offer(id1, "a1", "h1", 4, 4096, 31000, 32000);
+	st_event(t, st_ev_offers(o, 2));
+}
+
+/* A follower answers, refuses changes, and launches nothing. */
+START_TEST(test_ha_follower)
+{
+	struct st t;
+	const char *body;
+	struct admin_req *r;
+	json_t *j;
+
+	st_init(&t, st_config(HA_JOBS, HA_EXTRA), NULL);
+	st_session_state(&t, SESSION_FOLLOWER);
+	ck_assert_int_eq(st_admin(&t, st_req(ADMIN_READYZ, NULL), &body), 503);
+	ck_assert_ptr_nonnull(strstr(body, "\"follower\""));
+	ck_assert_int_eq(st_admin(&t, st_req(ADMIN_GET_STATE, NULL), &body),
+	    200);
+	j = json_loads(body, 0, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "session"), "state")), "follower");
+	json_decref(j);
+	r = st_req(ADMIN_PUT_BLACKLIST, "h0");
+	r->reason = strdup("disk");
+	ck_assert_int_eq(st_admin(&t, r, &body), 503);
+	ck_assert_ptr_nonnull(strstr(body, "follower"));
+	ck_assert_int_eq(st_admin(&t, st_req(ADMIN_KILL_TASK, "web.0.x-1"),
+	    &body), 503);
+	ck_assert_int_eq(st_admin(&t, st_req(ADMIN_GET_JOBS, NULL), &body),
+	    200);
+	st_tick(&t, 60000);
+	ck_assert_uint_eq(st_count(&t, EFFECT_CALL), 0);
+	st_done(&t);
+}
+END_TEST
+
+/*
+ * Elected after another instance: its tasks, unknown here, are adopted
+ * (whatever unknown_tasks says), and nothing launches before the
+ * reconciliation is over; then only the empty slot is filled.
+ */
+START_TEST(test_ha_takeover_adopts)
+{
+	struct st t;
+
+	st_init(&t, st_config(HA_JOBS, HA_EXTRA), NULL);
+	st_session_state(&t, SESSION_FOLLOWER);
+	st_session_state(&t, SESSION_DISCONNECTED);
+	st_subscribe(&t, "fw-1");
+	ha_offers(&t, "1");
+	ck_assert_uint_eq(st_launches(&t), 0);
+	ck_assert_uint_eq(st_count_call(&t,
+	    MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 1);
+	/* the implicit reconciliation's answer: slot 0's task runs */
+	st_event(&t, st_ev_update("web.0.old-1",
+	    MESOS__V1__TASK_STATE__TASK_RUNNING, "a0", NULL, 0,
+	    MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION));
+	ck_assert_uint_eq(st_count_call(&t,
+	    MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 0);
+	ha_offers(&t, "2");
+	ck_assert_uint_eq(st_launches(&t), 0);
+	/* reconciliation over: launching again, with REVIVE (the declines
+	 * above left filters) */
+	st_tick(&t, 5000);
+	ck_assert_uint_ge(st_count_call(&t,
+	    MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
+	ck_assert_int_eq(st_admin(&t, st_req(ADMIN_READYZ, NULL), NULL), 200);
+	ha_offers(&t, "3");
+	ck_assert_uint_eq(st_launches(&t), 1);
+	ck_assert_ptr_nonnull(strstr(st_launch(&t, 0)->task_id->value,
+	    "web.1."));
+	st_done(&t);
+}
+END_TEST
+
+/* Without ha.zk an unknown task is killed (the default), and launches
+ * do not wait for reconciliation. */
+START_TEST(test_no_ha_kills_unknown)
+{
+	struct st t;
+
+	st_init(&t, st_config(HA_JOBS, NULL), NULL);
+	st_subscribe(&t, "fw-1");
+	st_event(&t, st_ev_update("web.0.old-1",
+	    MESOS__V1__TASK_STATE__TASK_RUNNING, "a0", NULL, 0,
+	    MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION));
+	ck_assert_uint_eq(st_count_call(&t,
+	    MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
+	ha_offers(&t, "1");
+	ck_assert_uint_eq(st_launches(&t), 2);
+	st_done(&t);
+}
+END_TEST
+
 static Suite *
 zk_suite(void)
 {
@@ -258,6 +428,12 @@ zk_suite(void)
 	tcase_add_test(tc, test_lowest_and_before);
 	tcase_add_test(tc, test_info_url);
 	tcase_add_test(tc, test_info_errors);
+	tcase_add_test(tc, test_fid_node);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("ha_core");
+	tcase_add_test(tc, test_ha_follower);
+	tcase_add_test(tc, test_ha_takeover_adopts);
+	tcase_add_test(tc, test_no_ha_kills_unknown);
 	suite_add_tcase(s, tc);
 	return s;
 }

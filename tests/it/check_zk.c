@@ -112,7 +112,7 @@ tz_count(zhandle_t *zh, const char *path, const char *prefix)
 }
 
 /* The data of path (caller frees), or NULL. */
-static __attribute__((unused)) char *
+static char *
 tz_get(zhandle_t *zh, const char *path)
 {
 	char buf[4096];
@@ -131,6 +131,7 @@ struct tc {
 	struct zk	*zk;
 	int		 connected;	/* ZK_CONNECTED seen (count) */
 	int		 expired;
+	int		 connected_then;	/* connected when it expired */
 	int		 results;
 	int		 watches;
 	struct zk_event	 last;		/* the last result (strings below) */
@@ -152,8 +153,10 @@ tc_cb(void *arg, const struct zk_event *ev)
 	case ZK_EVENT_SESSION:
 		if (ev->state == ZK_CONNECTED)
 			t->connected++;
-		else if (ev->state == ZK_EXPIRED)
+		else if (ev->state == ZK_EXPIRED) {
 			t->expired++;
+			t->connected_then = t->connected;
+		}
 		break;
 	case ZK_EVENT_WATCH:
 		t->watches++;
@@ -283,39 +286,49 @@ START_TEST(test_client)
 END_TEST
 
 /*
- * A server that stops answering for longer than the session timeout
- * expires the session: the wrapper starts a new one by itself.
+ * A session ended elsewhere (another handle with its credentials closes
+ * it, the way ZooKeeper's own tests expire one) is expired for the
+ * wrapper, which starts a new session by itself.
  */
 START_TEST(test_client_expiry)
 {
 	struct tc t;
 	struct ev_timer tick;
-	char *cause = NULL, *dir2 = tu_tmpdir("zk2");
-	struct tu_zk other;
+	char *cause = NULL;
+	clientid_t cid;
+	zhandle_t *zh;
+	int64_t id;
 
-	/* A second server of our own, so the shared one is untouched. */
-	ck_assert_int_eq(tu_zk_start(&other, dir2, 60000), 0);
 	memset(&t, 0, sizeof t);
 	t.loop = ev_loop_new(EVFLAG_AUTO);
 	ev_timer_init(&tick, tc_tick_cb, 0.05, 0.05);
 	ev_timer_start(t.loop, &tick);
-	t.zk = zk_create(t.loop, tu_zk_hosts(&other), 2, tc_cb, &t, &cause);
+	t.zk = zk_create(t.loop, tu_zk_hosts(&zks), 2, tc_cb, &t, &cause);
 	ck_assert_msg(t.zk != NULL, "%s", cause);
 	ck_assert(TC_RUN(&t, 20, t.connected == 1));
 	TC_REQ(&t, zk_create_node(t.zk, "/e", "", 0, 1, 0, 1));
 	ck_assert_int_eq(t.last.rc, ZK_OK);
 
-	/* The server hangs well past the session timeout. */
-	kill(other.pid, SIGSTOP);
-	ck_assert(TC_RUN(&t, 20, zk_state(t.zk) == ZK_CONNECTING));
-	TC_REQ(&t, zk_get(t.zk, "/e", 0, 2));
-	ck_assert(zk_rc_lost(t.last.rc));
-	TC_RUN(&t, 2.0 * zk_session_timeout(t.zk) + 2, 0);
-	kill(other.pid, SIGCONT);
-	ck_assert(TC_RUN(&t, 40, t.expired == 1 && t.connected == 2));
+	/* Another handle takes the session over and closes it. */
+	memset(&cid, 0, sizeof cid);
+	ck_assert_int_eq(zk_session_credentials(t.zk, &id, cid.passwd), 0);
+	cid.client_id = id;
+	atomic_store(&tz_connected, 0);
+	zh = zookeeper_init(tu_zk_hosts(&zks), tz_watcher, 2000, &cid, NULL,
+	    0);
+	ck_assert_ptr_nonnull(zh);
+	ck_assert(TU_WAIT(WAIT_MS, atomic_load(&tz_connected)));
+	zookeeper_close(zh);
+	/* (the takeover may bounce our connection first: then we are back
+	 * in the old session for a moment, until it is closed) */
+	ck_assert(TC_RUN(&t, 40, t.expired == 1 &&
+	    t.connected > t.connected_then));
 	ck_assert_int_eq(zk_state(t.zk), ZK_CONNECTED);
 	TC_REQ(&t, zk_get(t.zk, "/e", 0, 3));
 	ck_assert_int_eq(t.last.rc, ZK_NONODE);
+
+	ck_assert_int_eq(zk_session_credentials(t.zk, &id, cid.passwd), 0);
+	ck_assert(id != cid.client_id);
 
 	zk_free(t.zk);
 	free(t.data);
@@ -324,9 +337,6 @@ START_TEST(test_client_expiry)
 	free(t.path);
 	ev_timer_stop(t.loop, &tick);
 	ev_loop_destroy(t.loop);
-	tu_zk_stop(&other);
-	tu_rmtree(dir2);
-	free(dir2);
 }
 END_TEST
 
@@ -610,7 +620,7 @@ arkd_session(const struct proc *a, char *leader, size_t len)
 	return s;
 }
 
-static __attribute__((unused)) int
+static int
 arkd_is(const struct proc *a, const char *state)
 {
 	char *s = arkd_session(a, NULL, 0);
@@ -747,6 +757,227 @@ START_TEST(test_detect_bad_leader_data)
 }
 END_TEST
 
+/* The instance of a and b that is subscribed (NULL if none or both). */
+static struct proc *
+ha_leader(struct proc *a, struct proc *b)
+{
+	int sa = arkd_is(a, "subscribed"), sb = arkd_is(b, "subscribed");
+
+	return sa && !sb ? a : sb && !sa ? b : NULL;
+}
+
+/* The framework id in path/framework_id, or "" (static storage). */
+static const char *
+ha_shared_fid(zhandle_t *zh, const char *path)
+{
+	static char fid[256];
+	char *p = xasprintf("%s/framework_id", path), *data = tz_get(zh, p);
+	json_t *j = data != NULL ? json_loads(data, 0, NULL) : NULL;
+
+	snprintf(fid, sizeof fid, "%s", jstr(j, "framework_id"));
+	json_decref(j);
+	free(data);
+	free(p);
+	return fid;
+}
+
+/* Whether arkd's task list holds exactly want, all running. */
+static int
+arkd_tasks_are(const struct proc *a, const char *want)
+{
+	json_t *j = arkd_get(a, "/v1/tasks", NULL), *t;
+	char *ids = xstrdup(""), *n;
+	size_t i;
+	int ok;
+
+	json_array_foreach(json_object_get(j, "tasks"), i, t) {
+		if (strcmp(jstr(t, "state"), "TASK_RUNNING") != 0)
+			continue;
+		n = xasprintf("%s%s%s", ids, *ids != '\0' ? "," : "",
+		    jstr(t, "id"));
+		free(ids);
+		ids = n;
+	}
+	json_decref(j);
+	/* the same set: the same count, and every wanted id in the list */
+	ok = nids(ids) == nids(want);
+	for (const char *w = want; ok && *w != '\0';) {
+		const char *e = strchr(w, ',');
+		char *id = e != NULL ? xstrndup(w, (size_t)(e - w)) :
+		    xstrdup(w);
+
+		ok = strstr(ids, id) != NULL;
+		free(id);
+		w = e != NULL ? e + 1 : w + strlen(w);
+	}
+	free(ids);
+	return ok;
+}
+
+START_TEST(test_ha_takeover)
+{
+	struct proc a, b, *lead, *follow;
+	zhandle_t *zh = tz_open();
+	char *masters = xasprintf("zk://%s/mesos/ha", tu_zk_hosts(&zks));
+	char *ha = xasprintf("zk://%s/ark/" FW_NAME, tu_zk_hosts(&zks));
+	char *before, fwid[128], *url;
+	const char *f;
+	long long launched, t0;
+	json_t *j;
+	int st;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	sim_start("/mesos/ha");
+	arkd_config(&a, "a", masters, ha);
+	arkd_config(&b, "b", masters, ha);
+	arkd_start(&a);
+	arkd_start(&b);
+	if (!TU_WAIT(WAIT_MS, (lead = ha_leader(&a, &b)) != NULL &&
+	    sim_ntasks() == 3)) {
+		dump(&a, "arkd a");
+		dump(&b, "arkd b");
+		ck_abort_msg("no single leader running 3 tasks");
+	}
+	follow = lead == &a ? &b : &a;
+	ck_assert_msg(TU_WAIT(WAIT_MS, arkd_is(follow, "follower")),
+	    "the other instance is not a follower");
+	/* exactly one instance is connected, and stays so */
+	tu_sleep_ms(1000);
+	ck_assert_int_eq(sim_connected(), 1);
+	ck_assert(arkd_is(follow, "follower"));
+	ck_assert_int_eq(tz_count(zh, "/ark/" FW_NAME, "member_"), 2);
+	/* the follower is not ready and refuses changes */
+	j = arkd_get(follow, "/readyz", &st);
+	ck_assert_int_eq(st, 503);
+	ck_assert_str_eq(jstr(j, "reason"), "follower");
+	json_decref(j);
+	url = xasprintf("http://127.0.0.1:%d/v1/blacklist/agent-1.sim",
+	    follow->port);
+	ck_assert_int_eq(tu_http("PUT", url, "application/json",
+	    "{\"reason\": \"x\"}", NULL), 503);
+	free(url);
+	j = arkd_get(lead, "/readyz", &st);
+	json_decref(j);
+	ck_assert(TU_WAIT(WAIT_MS, (j = arkd_get(lead, "/readyz", &st),
+	    json_decref(j), st == 200)));
+
+	/* The FrameworkID is shared through ZooKeeper. */
+	before = sim_tasks(&f);
+	snprintf(fwid, sizeof fwid, "%s", f);
+	ck_assert_int_gt(strlen(fwid), 0);
+	ck_assert(TU_WAIT(WAIT_MS, strcmp(ha_shared_fid(zh, "/ark/" FW_NAME),
+	    fwid) == 0));
+	launched = sim_counter("tasks_launched");
+	ck_assert_int_eq(launched, 3);
+
+	/* kill -9 of the leader: the follower takes over in bounded time,
+	 * as the same framework, and adopts the tasks. */
+	t0 = tu_now_ms();
+	ck_assert_int_ne(tu_stop(lead->pid, SIGKILL, 5000), -1);
+	if (!TU_WAIT(WAIT_MS, arkd_is(follow, "subscribed"))) {
+		dump(follow, "follower");
+		ck_abort_msg("the follower did not take over");
+	}
+	fprintf(stderr, "check_zk: takeover after %lld ms (session timeout "
+	    "2 s)\n", tu_now_ms() - t0);
+	ck_assert_int_lt(tu_now_ms() - t0, 20000);
+	if (!TU_WAIT(WAIT_MS, arkd_tasks_are(follow, before) &&
+	    arkd_is(follow, "subscribed"))) {
+		dump(follow, "new leader");
+		ck_abort_msg("the new leader did not adopt the 3 tasks");
+	}
+	j = arkd_get(follow, "/v1/state", NULL);
+	ck_assert_str_eq(jstr(j, "framework_id"), fwid);
+	json_decref(j);
+	ck_assert_int_eq(sim_connected(), 1);
+	ck_assert(sim_tasks_are(before));
+	/* wait out a reconciliation and an allocation round or two: still
+	 * nothing launched again */
+	ck_assert(TU_WAIT(WAIT_MS, (j = arkd_get(follow, "/readyz", &st),
+	    json_decref(j), st == 200)));
+	tu_sleep_ms(1500);
+	ck_assert_int_eq(sim_counter("tasks_launched"), launched);
+	ck_assert(sim_tasks_are(before));
+	{
+		const char *f2;
+		char *now = sim_tasks(&f2);
+
+		ck_assert_str_eq(f2, fwid);
+		free(now);
+	}
+
+	/* The old leader comes back: it follows. */
+	arkd_start(lead);
+	if (!TU_WAIT(WAIT_MS, arkd_is(lead, "follower"))) {
+		dump(lead, "old leader");
+		ck_abort_msg("the restarted old leader does not follow");
+	}
+	tu_sleep_ms(1000);
+	ck_assert(arkd_is(follow, "subscribed"));
+	ck_assert(arkd_is(lead, "follower"));
+	ck_assert_int_eq(sim_connected(), 1);
+	ck_assert_int_eq(sim_counter("tasks_launched"), launched);
+	ck_assert_int_eq(tz_count(zh, "/ark/" FW_NAME, "member_"), 2);
+
+	free(before);
+	free(masters);
+	free(ha);
+	zookeeper_close(zh);
+	proc_clear(&a);
+	proc_clear(&b);
+}
+END_TEST
+
+/*
+ * A store of another framework, and an unusable framework_id node, stop
+ * an elected instance (exit 1) before it acts.
+ */
+START_TEST(test_ha_framework_id_conflicts)
+{
+	struct proc a;
+	zhandle_t *zh = tz_open();
+	char *masters = xasprintf("zk://%s/mesos/hc", tu_zk_hosts(&zks));
+	char *ha = xasprintf("zk://%s/ark/conflict", tu_zk_hosts(&zks));
+	const char *fid;
+	int st;
+
+	memset(&a, 0, sizeof a);
+	sim_start("/mesos/hc");
+	arkd_config(&a, "a", masters, ha);
+	arkd_start(&a);
+	ck_assert_msg(TU_WAIT(WAIT_MS, arkd_is(&a, "subscribed") &&
+	    *ha_shared_fid(zh, "/ark/conflict") != '\0'),
+	    "arkd did not lead and record its FrameworkID");
+	fid = ha_shared_fid(zh, "/ark/conflict");
+	ck_assert_int_eq(tu_stop(a.pid, SIGTERM, 20000) != -1, 1);
+	ck_assert_int_eq(tz_count(zh, "/ark/conflict", "member_"), 0);
+
+	/* ZooKeeper says another framework: arkd refuses to lead. */
+	ck_assert_int_eq(zoo_set(zh, "/ark/conflict/framework_id",
+	    "{\"framework_id\": \"other-0000\"}", 30, -1), ZOK);
+	arkd_start(&a);
+	st = tu_stop(a.pid, 0, WAIT_MS);
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 1,
+	    "arkd with another framework's store did not exit 1");
+	ck_assert_int_eq(sim_connected(), 0);
+
+	/* An unusable node: the same. */
+	ck_assert_int_eq(zoo_set(zh, "/ark/conflict/framework_id", "{]", 2,
+	    -1), ZOK);
+	arkd_start(&a);
+	st = tu_stop(a.pid, 0, WAIT_MS);
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 1,
+	    "arkd with a malformed framework_id node did not exit 1");
+	ck_assert_int_eq(sim_connected(), 0);
+	(void)fid;
+	free(masters);
+	free(ha);
+	zookeeper_close(zh);
+	proc_clear(&a);
+}
+END_TEST
+
 static Suite *
 zk_suite(void)
 {
@@ -764,6 +995,13 @@ zk_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_detect_and_failover);
 	tcase_add_test(tc, test_detect_bad_leader_data);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ha");
+	tcase_set_timeout(tc, 150);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_ha_takeover);
+	tcase_add_test(tc, test_ha_framework_id_conflicts);
 	suite_add_tcase(s, tc);
 	return s;
 }

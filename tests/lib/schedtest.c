@@ -352,6 +352,19 @@ st_session(struct st *t, int connected)
 }
 
 void
+st_session_state(struct st *t, enum msg_session_state state)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof m);
+	m.type = MSG_SESSION;
+	m.u.session.state = state;
+	m.u.session.reason = xstrdup("test");
+	st_feed(t, &m);
+	free(m.u.session.reason);
+}
+
+void
 st_tick(struct st *t, int64_t advance_ms)
 {
 	struct msg m;

@@ -61,6 +61,8 @@ void		 st_done(struct st *);
 /* Each feeds one message (taking the event) and keeps its effects. */
 void		 st_event(struct st *, Mesos__V1__Scheduler__Event *);
 void		 st_session(struct st *, int connected);
+/* A MSG_SESSION in any state (SESSION_FOLLOWER: another instance leads). */
+void		 st_session_state(struct st *, enum msg_session_state);
 void		 st_tick(struct st *, int64_t advance_ms);
 void		 st_call_done(struct st *, uint64_t cookie, int type, int status);
 void		 st_agents_msg(struct st *, Mesos__V1__Master__Response__GetAgents *);
