@@ -950,7 +950,9 @@ START_TEST(test_ha_framework_id_conflicts)
 	    *ha_shared_fid(zh, "/ark/conflict") != '\0'),
 	    "arkd did not lead and record its FrameworkID");
 	fid = ha_shared_fid(zh, "/ark/conflict");
-	ck_assert_int_eq(tu_stop(a.pid, SIGTERM, 20000) != -1, 1);
+	st = tu_stop(a.pid, SIGTERM, 20000);
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "SIGTERM did not stop the leader with exit 0");
 	ck_assert_int_eq(tz_count(zh, "/ark/conflict", "member_"), 0);
 
 	/* ZooKeeper says another framework: arkd refuses to lead. */
