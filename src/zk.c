@@ -89,6 +89,7 @@ struct zk {
 	struct zk_item	*head, *tail;	/* the inbox */
 	ev_async	 wake;
 	ev_timer	 reopen;
+	unsigned	 open_failures;	/* zookeeper_init failures in a row */
 };
 
 static const char *zk_state_names[ZK_SESSION_MAX] = {
@@ -483,8 +484,14 @@ zk_open(struct zk *z)
 	z->zh = zookeeper_init2(z->hosts, zk_watcher_cb, z->timeout_ms, NULL,
 	    h, 0, zk_log_cb);
 	if (z->zh == NULL) {
-		log_warn("zookeeper %s: cannot start a session (%s); trying "
-		    "again in %.0fs", z->hosts, strerror(errno), ZK_REOPEN_S);
+		/* logged once, then quietly retried */
+		if (z->open_failures++ == 0)
+			log_warn("zookeeper %s: cannot start a session (%s); "
+			    "trying again every %.0fs", z->hosts,
+			    strerror(errno), ZK_REOPEN_S);
+		else
+			log_debug("zookeeper %s: cannot start a session (%s)",
+			    z->hosts, strerror(errno));
 		free(h);
 		ev_timer_stop(z->loop, &z->reopen);
 		ev_timer_set(&z->reopen, ZK_REOPEN_S, 0.);
@@ -492,6 +499,7 @@ zk_open(struct zk *z)
 		return;
 	}
 	z->handle = h;
+	z->open_failures = 0;
 }
 
 /* Closes the handle; afterwards none of its callbacks runs any more. */

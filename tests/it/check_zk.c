@@ -64,8 +64,14 @@ tz_open(void)
 {
 	zhandle_t *zh;
 
+	static FILE *quiet;
+
+	/* its handles' reconnection noise is not the test's business */
+	if (quiet == NULL)
+		quiet = fopen("/dev/null", "w");
+	if (quiet != NULL)
+		zoo_set_log_stream(quiet);
 	atomic_store(&tz_connected, 0);
-	zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
 	zh = zookeeper_init(tu_zk_hosts(&zks), tz_watcher, 10000, NULL, NULL,
 	    0);
 	ck_assert_ptr_nonnull(zh);
@@ -919,6 +925,38 @@ START_TEST(test_ha_takeover)
 	ck_assert_int_eq(sim_connected(), 1);
 	ck_assert_int_eq(sim_counter("tasks_launched"), launched);
 	ck_assert_int_eq(tz_count(zh, "/ark/" FW_NAME, "member_"), 2);
+
+	/* The leader's election node goes (an operator deletes it): the
+	 * leader stops acting at once and follows; the other one leads. */
+	{
+		struct String_vector sv;
+		char *node;
+		long lo;
+
+		ck_assert_int_eq(zoo_get_children(zh, "/ark/" FW_NAME, 0, &sv),
+		    ZOK);
+		lo = zk_lowest(sv.data, (size_t)sv.count, "member_");
+		ck_assert_int_ge(lo, 0);
+		node = xasprintf("/ark/" FW_NAME "/%s", sv.data[lo]);
+		deallocate_String_vector(&sv);
+		ck_assert_int_eq(zoo_delete(zh, node, -1), ZOK);
+		free(node);
+	}
+	if (!TU_WAIT(WAIT_MS, arkd_is(lead, "subscribed") &&
+	    arkd_is(follow, "follower"))) {
+		dump(lead, "old leader");
+		dump(follow, "deposed leader");
+		ck_abort_msg("leadership did not move with the deleted node");
+	}
+	ck_assert(TU_WAIT(WAIT_MS, sim_connected() == 1 &&
+	    arkd_tasks_are(lead, before)));
+	j = arkd_get(lead, "/v1/state", NULL);
+	ck_assert_str_eq(jstr(j, "framework_id"), fwid);
+	json_decref(j);
+	ck_assert_int_eq(sim_counter("tasks_launched"), launched);
+	ck_assert(sim_tasks_are(before));
+	ck_assert(TU_WAIT(WAIT_MS, tz_count(zh, "/ark/" FW_NAME, "member_") ==
+	    2));
 
 	free(before);
 	free(masters);
