@@ -13,7 +13,8 @@
  *   - leader election between arkd instances (ha.zk): exactly one
  *     subscribes; kill -9 of the leader makes the follower take over
  *     within a bound with the same FrameworkID, adopting the running tasks
- *     without launching anything; the old leader restarted follows.
+ *     without launching anything; the old leader restarted follows; the
+ *     leader stops acting when its node goes or ZooKeeper stops answering.
  *
  * Assertions are on ark-sim's /state and counters, arkd's admin API and
  * the nodes in ZooKeeper, never on log lines.
@@ -636,6 +637,9 @@ arkd_is(const struct proc *a, const char *state)
 	return ok;
 }
 
+/* Set while a test holds the ZooKeeper server stopped (SIGSTOP). */
+static int zk_paused;
+
 static void
 setup(void)
 {
@@ -646,6 +650,9 @@ setup(void)
 static void
 teardown(void)
 {
+	if (zk_paused)
+		kill(zks.pid, SIGCONT);
+	zk_paused = 0;
 	tu_kill_all();
 	proc_clear(&sim);
 	tu_rmtree(dir);
@@ -968,6 +975,71 @@ START_TEST(test_ha_takeover)
 END_TEST
 
 /*
+ * ZooKeeper stops answering: the leader cannot know whether it still
+ * leads, so it stops acting at once (no framework connected in ark-sim);
+ * when ZooKeeper is back, one instance leads again, as the same framework
+ * and without launching anything.
+ */
+START_TEST(test_ha_zookeeper_lost)
+{
+	struct proc a, b, *lead;
+	char *masters = xasprintf("zk://%s/mesos/hl", tu_zk_hosts(&zks));
+	char *ha = xasprintf("zk://%s/ark/lost", tu_zk_hosts(&zks));
+	char *before, fwid[128];
+	const char *f;
+	long long launched;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	sim_start("/mesos/hl");
+	arkd_config(&a, "a", masters, ha);
+	arkd_config(&b, "b", masters, ha);
+	arkd_start(&a);
+	arkd_start(&b);
+	ck_assert_msg(TU_WAIT(WAIT_MS, ha_leader(&a, &b) != NULL &&
+	    sim_ntasks() == 3), "no single leader running 3 tasks");
+	before = sim_tasks(&f);
+	snprintf(fwid, sizeof fwid, "%s", f);
+	launched = sim_counter("tasks_launched");
+
+	kill(zks.pid, SIGSTOP);
+	zk_paused = 1;
+	if (!TU_WAIT(WAIT_MS, sim_connected() == 0 && !arkd_is(&a,
+	    "subscribed") && !arkd_is(&b, "subscribed"))) {
+		kill(zks.pid, SIGCONT);
+		dump(&a, "arkd a");
+		dump(&b, "arkd b");
+		ck_abort_msg("the leader kept acting without ZooKeeper");
+	}
+	tu_sleep_ms(1000);
+	ck_assert_int_eq(sim_connected(), 0);
+	kill(zks.pid, SIGCONT);
+	zk_paused = 0;
+	if (!TU_WAIT(WAIT_MS, (lead = ha_leader(&a, &b)) != NULL &&
+	    sim_connected() == 1 && arkd_tasks_are(lead, before))) {
+		dump(&a, "arkd a");
+		dump(&b, "arkd b");
+		ck_abort_msg("no leader again after ZooKeeper came back");
+	}
+	ck_assert(arkd_is(lead == &a ? &b : &a, "follower"));
+	ck_assert_int_eq(sim_counter("tasks_launched"), launched);
+	ck_assert(sim_tasks_are(before));
+	{
+		const char *f2;
+		char *now = sim_tasks(&f2);
+
+		ck_assert_str_eq(f2, fwid);
+		free(now);
+	}
+	free(before);
+	free(masters);
+	free(ha);
+	proc_clear(&a);
+	proc_clear(&b);
+}
+END_TEST
+
+/*
  * A store of another framework, and an unusable framework_id node, stop
  * an elected instance (exit 1) before it acts.
  */
@@ -1041,6 +1113,7 @@ zk_suite(void)
 	tcase_set_timeout(tc, 150);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ha_takeover);
+	tcase_add_test(tc, test_ha_zookeeper_lost);
 	tcase_add_test(tc, test_ha_framework_id_conflicts);
 	suite_add_tcase(s, tc);
 	return s;
