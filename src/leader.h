@@ -91,7 +91,7 @@ void		 leader_resign(struct leader *, const char *reason);
  */
 int		 leader_fid_parse(const char *data, size_t len, char **fid,
 		    int *removed, char **cause);
-/* The data path/framework_id gets (caller frees). */
+/* The JSON written to path/framework_id (caller frees). */
 char		*leader_fid_json(const char *framework_id, int removed,
 		    const char *instance_id);
 
