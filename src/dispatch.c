@@ -16,7 +16,10 @@
  * instance leads: elected, it takes the FrameworkID ZooKeeper has (or
  * records its own there), then subscribes; deposed, it fences the
  * connection at once and follows (MSG_SESSION follower). A framework that
- * Mesos failed over to someone else resigns leadership.
+ * Mesos failed over to someone else resigns leadership. The leader mirrors
+ * the operator's runtime changes (blacklist, instances, suspended jobs)
+ * into path/runtime after every commit that changed them; a new leader
+ * makes them its own through operator requests of its own.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -217,6 +220,129 @@ dispatch_session(struct dispatch *d, enum msg_session_state st,
 	msg_queue_push(d->q, m);
 }
 
+/* Queues an operator request of our own (its reply goes nowhere). */
+static void
+dispatch_admin(struct dispatch *d, enum admin_op op, const char *arg,
+    const char *reason, int64_t instances, int suspended)
+{
+	struct admin_req *r = xcalloc(1, sizeof *r);
+	struct msg *m = msg_create(MSG_ADMIN);
+
+	r->op = op;
+	r->arg = xstrdup(arg);
+	r->reason = reason != NULL ? xstrdup(reason) : NULL;
+	r->instances = instances;
+	r->suspended = suspended;
+	m->u.admin = r;
+	msg_queue_push(d->q, m);
+}
+
+/* The entry of agent in a runtime blacklist array, or NULL. */
+static json_t *
+dispatch_bl_find(json_t *bl, const char *agent)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(bl, i, e)
+		if (json_is_string(json_object_get(e, "agent")) &&
+		    strcmp(json_string_value(json_object_get(e, "agent")),
+		    agent) == 0)
+			return e;
+	return NULL;
+}
+
+/*
+ * Elected: makes this instance's operator changes (blacklist, runtime
+ * instances, suspended jobs) those the last leader mirrored in
+ * path/runtime, as operator requests through the core.
+ */
+static void
+dispatch_runtime_apply(struct dispatch *d, const char *text)
+{
+	json_t *want = json_loads(text, 0, NULL), *have, *e, *w, *h, *v;
+	json_t *wbl, *hbl;
+	const char *k, *agent;
+	size_t i, n = 0;
+
+	wbl = json_object_get(want, "blacklist");
+	if (!json_is_array(wbl) ||
+	    !json_is_object(json_object_get(want, "jobs"))) {
+		log_warn("ha: ZooKeeper %s/%s is not a runtime mirror; keeping "
+		    "this instance's own blacklist and runtime changes",
+		    leader_path(d->leader), LEADER_RUNTIME_NODE);
+		json_decref(want);
+		return;
+	}
+	have = sched_runtime_json(d->sched);
+	hbl = json_object_get(have, "blacklist");
+	json_array_foreach(wbl, i, e) {
+		const char *why = json_string_value(json_object_get(e,
+		    "reason"));
+
+		agent = json_string_value(json_object_get(e, "agent"));
+		if (agent == NULL || *agent == '\0')
+			continue;
+		h = dispatch_bl_find(hbl, agent);
+		if (h != NULL && json_equal(json_object_get(h, "reason"),
+		    json_object_get(e, "reason")))
+			continue;
+		dispatch_admin(d, ADMIN_PUT_BLACKLIST, agent, why != NULL ?
+		    why : "", -1, -1);
+		n++;
+	}
+	json_array_foreach(hbl, i, e) {
+		agent = json_string_value(json_object_get(e, "agent"));
+		if (agent != NULL && dispatch_bl_find(wbl, agent) == NULL) {
+			dispatch_admin(d, ADMIN_DEL_BLACKLIST, agent, NULL, -1,
+			    -1);
+			n++;
+		}
+	}
+	json_object_foreach(json_object_get(have, "jobs"), k, h) {
+		int ws, hs = json_is_true(json_object_get(h, "suspended"));
+
+		w = json_object_get(json_object_get(want, "jobs"), k);
+		ws = json_is_true(json_object_get(w, "suspended"));
+		v = json_object_get(w, "instances");
+		if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+		    !json_equal(v, json_object_get(h, "instances"))) {
+			dispatch_admin(d, ADMIN_PATCH_JOB, k, NULL,
+			    json_integer_value(v), -1);
+			n++;
+		} else if (v == NULL && json_object_get(h, "instances") !=
+		    NULL)
+			log_info("ha: job %s keeps this instance's runtime "
+			    "instance count (the last leader had none)", k);
+		if (ws != hs) {
+			dispatch_admin(d, ADMIN_PATCH_JOB, k, NULL, -1, ws);
+			n++;
+		}
+	}
+	if (n > 0)
+		log_info("ha: applying %zu runtime change(s) the last leader "
+		    "mirrored in %s/%s", n, leader_path(d->leader),
+		    LEADER_RUNTIME_NODE);
+	json_decref(have);
+	json_decref(want);
+}
+
+/* While leading: mirrors the operator's runtime changes into ZooKeeper. */
+static void
+dispatch_runtime_publish(struct dispatch *d)
+{
+	json_t *j;
+	char *s;
+
+	if (d->leader == NULL || leader_role(d->leader) != LEADER_LEADING)
+		return;
+	j = sched_runtime_json(d->sched);
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	leader_publish_runtime(d->leader, s);
+	free(s);
+}
+
 /*
  * Elected: settles the FrameworkID with ZooKeeper's, then subscribes. A
  * removed framework, or a local store of another framework, stops arkd.
@@ -277,6 +403,10 @@ dispatch_elected(struct dispatch *d, const struct leader_event *ev)
 	} else if (ev->framework_id == NULL && local != NULL)
 		leader_publish(d->leader, local, 0);
 	dispatch_session(d, SESSION_DISCONNECTED, "elected leader");
+	if (ev->runtime != NULL)
+		dispatch_runtime_apply(d, ev->runtime);
+	else
+		dispatch_runtime_publish(d);
 	master_start(d->master);
 }
 
@@ -493,6 +623,8 @@ dispatch_exit(struct dispatch *d, int code, const char *reason)
 static void
 dispatch_effects(struct dispatch *d)
 {
+	int runtime = 0;
+
 	if (dispatch_commit(d) != 0) {
 		dispatch_exit(d, 1, "store commit failed");
 		master_fence(d->master, "store commit failed");
@@ -507,6 +639,11 @@ dispatch_effects(struct dispatch *d)
 			if (e->u.store.type == STORE_FRAMEWORK_ID)
 				master_set_framework_id(d->master,
 				    e->u.store.u.str);
+			if (e->u.store.type == STORE_BLACKLIST_PUT ||
+			    e->u.store.type == STORE_BLACKLIST_DEL ||
+			    e->u.store.type == STORE_KV_PUT ||
+			    e->u.store.type == STORE_KV_DEL)
+				runtime = 1;
 			/* on disk now: the other instances may learn it */
 			if (d->leader != NULL && (e->u.store.type ==
 			    STORE_FRAMEWORK_ID || e->u.store.type ==
@@ -552,6 +689,8 @@ dispatch_effects(struct dispatch *d)
 		}
 	}
 	effects_clear(&d->fx);
+	if (runtime)
+		dispatch_runtime_publish(d);
 }
 
 /* Re-arms the single timer at the core's next deadline. */

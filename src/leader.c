@@ -46,6 +46,9 @@ enum leader_step {
 	LS_FID_SET,
 	LS_DELETE,	/* our node, resigning */
 	LS_WHO,		/* the leader's node, for its instance id */
+	LS_RT_GET,	/* path/runtime, when elected */
+	LS_RT_CREATE,	/* path/runtime, published */
+	LS_RT_SET,
 	LS_STEP_MAX
 };
 
@@ -74,6 +77,11 @@ struct leader {
 	char		*published;	/* FrameworkID known in path/framework_id */
 	int		 published_removed;
 	char		*publishing;	/* its JSON, while being written */
+	char		*fid_read;	/* elected: path/framework_id's id */
+	int		 fid_removed;
+	char		*fid_error;	/* ... or why it is unusable */
+	char		*runtime;	/* path/runtime as last read or written */
+	char		*rt_pending;	/* being written */
 	ev_timer	 retry;		/* after an unexpected error */
 	ev_timer	 rejoin;	/* after resigning */
 	int		 resigned;	/* waiting to rejoin */
@@ -189,6 +197,8 @@ leader_lose(struct leader *l, const char *why)
 	leader_set_role(l, LEADER_JOINING, why);
 	free(l->publishing);
 	l->publishing = NULL;
+	free(l->rt_pending);
+	l->rt_pending = NULL;
 	if (was == LEADER_LEADING) {
 		log_warn("ha: no longer the leader: %s", why);
 		leader_emit(l, LEADER_DEPOSED, why);
@@ -354,13 +364,11 @@ leader_on_children(struct leader *l, const struct zk_event *ev)
 		free(p);
 }
 
-/* Elected: path/framework_id has been read (or is missing). */
+/* Elected: path/framework_id has been read (or is missing); runtime next. */
 static void
 leader_on_fid(struct leader *l, const struct zk_event *ev)
 {
-	struct leader_event e;
-	char *fid = NULL, *why = NULL, *err = NULL;
-	int removed = 0;
+	char *why = NULL, *p;
 
 	if (l->role != LEADER_ELECTING)
 		return;
@@ -371,27 +379,52 @@ leader_on_fid(struct leader *l, const struct zk_event *ev)
 		}
 		return;
 	}
-	if (ev->rc == ZK_OK && leader_fid_parse(ev->data, ev->len, &fid,
-	    &removed, &why) != 0) {
-		err = xasprintf("ZooKeeper node %s/%s: %s; fix or delete it",
-		    l->url.path, LEADER_FID_NODE, why);
+	free(l->fid_read);
+	free(l->fid_error);
+	l->fid_read = l->fid_error = NULL;
+	l->fid_removed = 0;
+	if (ev->rc == ZK_OK && leader_fid_parse(ev->data, ev->len,
+	    &l->fid_read, &l->fid_removed, &why) != 0) {
+		l->fid_error = xasprintf("ZooKeeper node %s/%s: %s; fix or "
+		    "delete it", l->url.path, LEADER_FID_NODE, why);
 		free(why);
 	}
+	p = xasprintf("%s/%s", l->url.path, LEADER_RUNTIME_NODE);
+	zk_get(l->zk, p, 0, LS_TAG(l->epoch, LS_RT_GET, 0));
+	free(p);
+}
+
+/* Elected, with both shared nodes read: tell the owner. */
+static void
+leader_on_runtime(struct leader *l, const struct zk_event *ev)
+{
+	struct leader_event e;
+
+	if (l->role != LEADER_ELECTING)
+		return;
+	if (ev->rc != ZK_OK && ev->rc != ZK_NONODE) {
+		if (!zk_rc_lost(ev->rc)) {
+			leader_set_role(l, LEADER_JOINING, "retrying");
+			leader_later(l, "reading the runtime changes", ev->rc);
+		}
+		return;
+	}
+	free(l->runtime);
+	l->runtime = ev->rc == ZK_OK ? xstrdup(ev->data) : NULL;
 	free(l->published);
-	l->published = fid != NULL ? xstrdup(fid) : NULL;
-	l->published_removed = removed;
+	l->published = l->fid_read != NULL ? xstrdup(l->fid_read) : NULL;
+	l->published_removed = l->fid_removed;
 	leader_set_role(l, LEADER_LEADING, "elected");
 	log_info("ha: this instance (%s) leads; shared FrameworkID %s%s",
-	    l->instance, fid != NULL ? fid : "(none yet)",
-	    removed ? " (removed)" : "");
+	    l->instance, l->fid_read != NULL ? l->fid_read : "(none yet)",
+	    l->fid_removed ? " (removed)" : "");
 	memset(&e, 0, sizeof e);
 	e.type = LEADER_ELECTED;
-	e.framework_id = fid;
-	e.removed = removed;
-	e.error = err;
+	e.framework_id = l->fid_read;
+	e.removed = l->fid_removed;
+	e.error = l->fid_error;
+	e.runtime = l->runtime;
 	l->cb(l->arg, &e);
-	free(fid);
-	free(err);
 }
 
 /* Who leads, for the logs and the owner. */
@@ -445,6 +478,33 @@ leader_on_publish(struct leader *l, const struct zk_event *ev, int step)
 }
 
 static void
+leader_on_publish_runtime(struct leader *l, const struct zk_event *ev,
+    int step)
+{
+	char *p;
+
+	if (l->rt_pending == NULL)
+		return;
+	if (step == LS_RT_CREATE && ev->rc == ZK_NODEEXISTS) {
+		p = xasprintf("%s/%s", l->url.path, LEADER_RUNTIME_NODE);
+		zk_set(l->zk, p, l->rt_pending, strlen(l->rt_pending), -1,
+		    LS_TAG(l->epoch, LS_RT_SET, 0));
+		free(p);
+		return;
+	}
+	if (ev->rc != ZK_OK) {
+		log_warn("ha: cannot mirror the runtime changes into %s/%s: %s",
+		    l->url.path, LEADER_RUNTIME_NODE, zk_error(ev->rc));
+		free(l->runtime);
+		l->runtime = NULL;	/* so the next change writes again */
+	} else
+		log_debug("ha: runtime changes mirrored into %s/%s",
+		    l->url.path, LEADER_RUNTIME_NODE);
+	free(l->rt_pending);
+	l->rt_pending = NULL;
+}
+
+static void
 leader_on_result(struct leader *l, const struct zk_event *ev)
 {
 	int step = (int)((ev->tag >> 16) & 0xff);
@@ -480,6 +540,13 @@ leader_on_result(struct leader *l, const struct zk_event *ev)
 		break;
 	case LS_FID_GET:
 		leader_on_fid(l, ev);
+		break;
+	case LS_RT_GET:
+		leader_on_runtime(l, ev);
+		break;
+	case LS_RT_CREATE:
+	case LS_RT_SET:
+		leader_on_publish_runtime(l, ev, step);
 		break;
 	case LS_FID_CREATE:
 	case LS_FID_SET:
@@ -616,7 +683,30 @@ leader_free(struct leader *l)
 	free(l->leader_node);
 	free(l->published);
 	free(l->publishing);
+	free(l->fid_read);
+	free(l->fid_error);
+	free(l->runtime);
+	free(l->rt_pending);
 	free(l);
+}
+
+void
+leader_publish_runtime(struct leader *l, const char *json)
+{
+	char *p;
+
+	if (json == NULL || l->role != LEADER_LEADING)
+		return;
+	if (l->runtime != NULL && strcmp(l->runtime, json) == 0)
+		return;
+	free(l->runtime);
+	l->runtime = xstrdup(json);
+	free(l->rt_pending);
+	l->rt_pending = xstrdup(json);
+	p = xasprintf("%s/%s", l->url.path, LEADER_RUNTIME_NODE);
+	zk_create_node(l->zk, p, json, strlen(json), 0, 0,
+	    LS_TAG(l->epoch, LS_RT_CREATE, 0));
+	free(p);
 }
 
 void

@@ -6,7 +6,8 @@
  * other instance watches only the node just before its own (no herd
  * effect) and looks again when that one goes. The FrameworkID is shared
  * through the persistent node path/framework_id, which the leader writes
- * and an instance that becomes leader reads before it may act.
+ * and an instance that becomes leader reads before it may act; so are the
+ * operator's runtime changes, through path/runtime.
  *
  * Losing the connection, the session or its own node ends leadership at
  * once (LEADER_DEPOSED): the owner must stop acting before anything else.
@@ -23,6 +24,7 @@ struct leader;
 
 #define LEADER_PREFIX	"member_"	/* the election nodes' names */
 #define LEADER_FID_NODE	"framework_id"	/* path/framework_id */
+#define LEADER_RUNTIME_NODE "runtime"	/* path/runtime */
 
 enum leader_role {
 	LEADER_JOINING,		/* no session, or our node is not there yet */
@@ -50,6 +52,9 @@ struct leader_event {
 	int		 removed;	/* ELECTED: Mesos removed that framework */
 	const char	*error;		/* ELECTED: path/framework_id could not
 					 * be used (the owner must not act) */
+	const char	*runtime;	/* ELECTED: path/runtime, the operator's
+					 * changes the last leader mirrored
+					 * there (JSON text), or NULL */
 };
 
 /*
@@ -76,6 +81,11 @@ const char	*leader_path(const struct leader *);
  */
 void		 leader_publish(struct leader *, const char *framework_id,
 		    int removed);
+/*
+ * While leading: mirrors the operator's runtime changes (JSON text, see
+ * sched_runtime_json) into path/runtime, unless they are there already.
+ */
+void		 leader_publish_runtime(struct leader *, const char *json);
 /*
  * Gives leadership up (another scheduler took the framework over in
  * Mesos): LEADER_DEPOSED, our node is deleted, and we join again at the

@@ -545,6 +545,44 @@ sa_metrics(struct sched *s, const struct admin_req *r, struct effects *out)
 	e->u.reply.body = buf_steal(&b, NULL);
 }
 
+/* Orders blacklist entries by agent. */
+static int
+sa_cmp_agent(const void *a, const void *b)
+{
+	const struct sched_blacklist *const *x = a, *const *y = b;
+
+	return strcmp((*x)->agent, (*y)->agent);
+}
+
+json_t *
+sched_runtime_json(const struct sched *s)
+{
+	json_t *bl = json_array(), *jobs = json_object();
+	struct sched_blacklist *b, **v;
+	size_t i = 0, n = 0;
+
+	v = xcalloc(hash_count(s->blacklist) + 1, sizeof *v);
+	while ((b = hash_next(s->blacklist, &i)) != NULL)
+		v[n++] = b;
+	qsort(v, n, sizeof *v, sa_cmp_agent);
+	for (i = 0; i < n; i++)
+		json_array_append_new(bl, json_pack("{s:s, s:s}", "agent",
+		    v[i]->agent, "reason", v[i]->reason));
+	free(v);
+	for (const struct sched_job *j = s->job_head; j != NULL; j = j->next) {
+		json_t *o;
+
+		if (j->cfg == NULL || j->removed)
+			continue;
+		o = json_pack("{s:b}", "suspended", j->suspended != 0);
+		if (j->instances_set && j->cfg->kind == JOB_SERVICE)
+			json_object_set_new(o, "instances",
+			    json_integer(j->instances));
+		json_object_set_new(jobs, j->id, o);
+	}
+	return json_pack("{s:o, s:o}", "blacklist", bl, "jobs", jobs);
+}
+
 /* Whether a request changes what the scheduler does. */
 static int
 sa_mutating(enum admin_op op)

@@ -36,6 +36,13 @@ void		 sched_apply(struct sched *, struct msg *, struct effects *out);
 int64_t		 sched_next_deadline(const struct sched *);
 /* The FrameworkID to subscribe with, NULL before the first SUBSCRIBED. */
 const char	*sched_framework_id(const struct sched *);
+/*
+ * The operator's runtime changes, as JSON (new reference): {"blacklist":
+ * [{"agent", "reason"}, ...] (sorted by agent), "jobs": {"<id>":
+ * {"instances": n (only when set at runtime), "suspended": bool}}} for the
+ * configured jobs. With ha.zk the leader mirrors it into ZooKeeper.
+ */
+json_t		*sched_runtime_json(const struct sched *);
 /* Sets gauges (tasks by state and job, offers, reconciliation) in metrics. */
 void		 sched_metrics(const struct sched *);
 

@@ -397,6 +397,41 @@ START_TEST(test_ha_takeover_adopts)
 }
 END_TEST
 
+/* The operator's runtime changes as the leader mirrors them. */
+START_TEST(test_runtime_json)
+{
+	struct st t;
+	struct admin_req *r;
+	json_t *j;
+	char *s;
+
+	st_init(&t, st_config(HA_JOBS, HA_EXTRA), NULL);
+	j = sched_runtime_json(t.s);
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	ck_assert_str_eq(s, "{\"blacklist\":[],\"jobs\":{\"web\":"
+	    "{\"suspended\":false}}}");
+	free(s);
+	json_decref(j);
+	r = st_req(ADMIN_PUT_BLACKLIST, "h1");
+	r->reason = strdup("disk");
+	ck_assert_int_eq(st_admin(&t, r, NULL), 200);
+	r = st_req(ADMIN_PUT_BLACKLIST, "a0");
+	ck_assert_int_eq(st_admin(&t, r, NULL), 200);
+	r = st_req(ADMIN_PATCH_JOB, "web");
+	r->instances = 5;
+	r->suspended = 1;
+	ck_assert_int_eq(st_admin(&t, r, NULL), 200);
+	j = sched_runtime_json(t.s);
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	ck_assert_str_eq(s, "{\"blacklist\":[{\"agent\":\"a0\",\"reason\":"
+	    "\"\"},{\"agent\":\"h1\",\"reason\":\"disk\"}],\"jobs\":"
+	    "{\"web\":{\"instances\":5,\"suspended\":true}}}");
+	free(s);
+	json_decref(j);
+	st_done(&t);
+}
+END_TEST
+
 /* Without ha.zk an unknown task is killed (the default), and launches
  * do not wait for reconciliation. */
 START_TEST(test_no_ha_kills_unknown)
@@ -434,6 +469,7 @@ zk_suite(void)
 	tcase_add_test(tc, test_ha_follower);
 	tcase_add_test(tc, test_ha_takeover_adopts);
 	tcase_add_test(tc, test_no_ha_kills_unknown);
+	tcase_add_test(tc, test_runtime_json);
 	suite_add_tcase(s, tc);
 	return s;
 }

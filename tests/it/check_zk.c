@@ -794,6 +794,49 @@ ha_shared_fid(zhandle_t *zh, const char *path)
 	return fid;
 }
 
+/* An admin request with a JSON body; returns the status. */
+static int
+arkd_send(const struct proc *a, const char *method, const char *path,
+    const char *body)
+{
+	char *url = xasprintf("http://127.0.0.1:%d%s", a->port, path);
+	int st = tu_http(method, url, body != NULL ? "application/json" :
+	    NULL, body, NULL);
+
+	free(url);
+	return st;
+}
+
+/* The reason arkd has agent blacklisted for, or NULL (static storage). */
+static const char *
+arkd_blacklisted(const struct proc *a, const char *agent)
+{
+	static char reason[128];
+	json_t *j = arkd_get(a, "/v1/blacklist", NULL), *e;
+	const char *r = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "blacklist"), i, e)
+		if (strcmp(jstr(e, "agent"), agent) == 0) {
+			snprintf(reason, sizeof reason, "%s", jstr(e, "reason"));
+			r = reason;
+		}
+	json_decref(j);
+	return r;
+}
+
+/* Whether path/runtime holds the text needle. */
+static int
+ha_runtime_has(zhandle_t *zh, const char *path, const char *needle)
+{
+	char *p = xasprintf("%s/runtime", path), *data = tz_get(zh, p);
+	int ok = data != NULL && strstr(data, needle) != NULL;
+
+	free(data);
+	free(p);
+	return ok;
+}
+
 /* Whether arkd's task list holds exactly want, all running. */
 static int
 arkd_tasks_are(const struct proc *a, const char *want)
@@ -884,6 +927,15 @@ START_TEST(test_ha_takeover)
 	launched = sim_counter("tasks_launched");
 	ck_assert_int_eq(launched, 3);
 
+	/* The operator's changes are mirrored into ZooKeeper. */
+	ck_assert_int_eq(arkd_send(lead, "PUT", "/v1/blacklist/agent-9.sim",
+	    "{\"reason\": \"disk\"}"), 200);
+	ck_assert_int_eq(arkd_send(lead, "PATCH", "/v1/jobs/web",
+	    "{\"instances\": 3}"), 200);
+	ck_assert(TU_WAIT(WAIT_MS, ha_runtime_has(zh, "/ark/" FW_NAME,
+	    "\"agent\":\"agent-9.sim\"") && ha_runtime_has(zh, "/ark/" FW_NAME,
+	    "\"instances\":3")));
+
 	/* kill -9 of the leader: the follower takes over in bounded time,
 	 * as the same framework, and adopts the tasks. */
 	t0 = tu_now_ms();
@@ -905,6 +957,15 @@ START_TEST(test_ha_takeover)
 	json_decref(j);
 	ck_assert_int_eq(sim_connected(), 1);
 	ck_assert(sim_tasks_are(before));
+	/* the new leader took the operator's changes over... */
+	ck_assert(TU_WAIT(WAIT_MS, arkd_blacklisted(follow, "agent-9.sim") !=
+	    NULL));
+	ck_assert_str_eq(arkd_blacklisted(follow, "agent-9.sim"), "disk");
+	/* ...and its own changes are mirrored in turn */
+	ck_assert_int_eq(arkd_send(follow, "DELETE", "/v1/blacklist/agent-9.sim",
+	    NULL), 200);
+	ck_assert(TU_WAIT(WAIT_MS, !ha_runtime_has(zh, "/ark/" FW_NAME,
+	    "agent-9.sim")));
 	/* wait out a reconciliation and an allocation round or two: still
 	 * nothing launched again */
 	ck_assert(TU_WAIT(WAIT_MS, (j = arkd_get(follow, "/readyz", &st),
@@ -957,6 +1018,9 @@ START_TEST(test_ha_takeover)
 	}
 	ck_assert(TU_WAIT(WAIT_MS, sim_connected() == 1 &&
 	    arkd_tasks_are(lead, before)));
+	/* its own store still had agent-9.sim; the mirror has not */
+	ck_assert(TU_WAIT(WAIT_MS, arkd_blacklisted(lead, "agent-9.sim") ==
+	    NULL));
 	j = arkd_get(lead, "/v1/state", NULL);
 	ck_assert_str_eq(jstr(j, "framework_id"), fwid);
 	json_decref(j);
