@@ -112,6 +112,8 @@ reconcile_begin(struct reconcile *r, int64_t now, int64_t wall,
 	r->started_wall = wall;
 	r->wait_s = r->initial_s;
 	r->next_at = INT64_MAX;
+	r->round_at = now;
+	r->last_answer = -1;
 	r->runs++;
 	r->done = 0;
 	if (r->phase == RECONCILE_EXPLICIT)
@@ -187,6 +189,7 @@ reconcile_send(struct reconcile *r, const char *fid, int64_t now,
 		return;
 	}
 	reconcile_round(r, fid, out);
+	r->round_at = now;
 	r->next_at = now + (int64_t)(r->wait_s * 1000);
 }
 
@@ -196,6 +199,7 @@ reconcile_seen(struct reconcile *r, struct reconcile_item *it,
 {
 	if (!it->outstanding)
 		return;
+	r->last_answer = now;
 	reconcile_unlink(r, it);
 	if (r->phase == RECONCILE_EXPLICIT && r->outstanding == 0)
 		reconcile_implicit(r, fid, now, out, "every task answered");
@@ -211,6 +215,8 @@ void
 reconcile_tick(struct reconcile *r, const char *fid, int64_t now,
     struct effects *out)
 {
+	int64_t wait_ms;
+
 	if (now < r->next_at)
 		return;
 	switch (r->phase) {
@@ -220,10 +226,20 @@ reconcile_tick(struct reconcile *r, const char *fid, int64_t now,
 			    "every task answered");
 			return;
 		}
+		/* A big round takes the master a while to answer: while
+		 * answers to it still arrive, asking again would only double
+		 * the traffic. Retry once it has been quiet for one wait. */
+		wait_ms = (int64_t)(r->wait_s * 1000);
+		if (r->last_answer >= r->round_at &&
+		    now - r->last_answer < wait_ms) {
+			r->next_at = r->last_answer + wait_ms;
+			return;
+		}
 		r->wait_s *= r->factor;
 		if (r->wait_s > r->max_s)
 			r->wait_s = r->max_s;
 		reconcile_round(r, fid, out);
+		r->round_at = now;
 		r->next_at = now + (int64_t)(r->wait_s * 1000);
 		break;
 	case RECONCILE_IMPLICIT:

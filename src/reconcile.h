@@ -48,6 +48,9 @@ struct reconcile {
 	int64_t		 started_wall;	/* wall ms, for the admin API */
 	double		 wait_s;	/* current backoff */
 	int64_t		 next_at;	/* retry / end of implicit; INT64_MAX */
+	int64_t		 round_at;	/* monotonic ms the last round went out */
+	int64_t		 last_answer;	/* monotonic ms of the run's latest
+					 * answer; -1 = none yet */
 	struct reconcile_item head;	/* outstanding list (sentinel) */
 	size_t		 outstanding;
 	/* history */

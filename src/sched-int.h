@@ -131,6 +131,7 @@ struct sched_task {
 struct sched_slot {
 	struct sched_job *job;
 	char		*key;		/* "0".."N-1" or the agent id */
+	long		 index;		/* key as a number; -1 if not one */
 	enum sched_slot_state state;
 	struct sched_task *task;	/* the slot's task, or NULL */
 	size_t		 ntasks;	/* tasks pointing here (task included) */

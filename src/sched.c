@@ -471,6 +471,7 @@ sched_slot_new(struct sched *s, struct sched_job *j, const char *key,
 
 	sl->job = j;
 	sl->key = xstrdup(key);
+	sl->index = idx;
 	sl->state = SLOT_DONE;
 	sl->agent = a;
 	heap_node_init(&sl->timer.node);
@@ -479,7 +480,7 @@ sched_slot_new(struct sched *s, struct sched_job *j, const char *key,
 	/* service slots stay in numeric order; daemon slots in arrival */
 	at = j->slot_tail;
 	if (idx >= 0)
-		while (at != NULL && sched_slot_index(at->key) > idx)
+		while (at != NULL && at->index > idx)
 			at = at->prev;
 	sl->prev = at;
 	sl->next = at != NULL ? at->next : j->slot_head;
@@ -2583,10 +2584,11 @@ sched_create(const struct config *cfg, const struct store_snapshot *snap,
 			b->since = r->since;
 			hash_put(s->blacklist, b->agent, b);
 		}
-		for (size_t i = 0; i < snap->ntasks; i++)
-			sched_restore_task(s, &snap->tasks[i]);
 	}
-	/* every service instance has a slot */
+	/* Every service instance has a slot, made in order before the tasks
+	 * come back: a restored task then finds its slot instead of inserting
+	 * one into the ordered list (the store hands tasks back in text
+	 * order, "10" before "2", which made that quadratic). */
 	for (struct sched_job *j = s->job_head; j != NULL; j = j->next) {
 		if (j->cfg == NULL || j->cfg->kind != JOB_SERVICE)
 			continue;
@@ -2598,6 +2600,8 @@ sched_create(const struct config *cfg, const struct store_snapshot *snap,
 				sched_slot_new(s, j, key, NULL);
 		}
 	}
+	for (size_t i = 0; snap != NULL && i < snap->ntasks; i++)
+		sched_restore_task(s, &snap->tasks[i]);
 	sched_restore_slots(s, snap);
 	log_info("sched: %zu job(s), %zu task(s) restored, %zu blacklisted",
 	    s->cfg->njobs, hash_count(s->tasks), hash_count(s->blacklist));

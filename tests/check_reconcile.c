@@ -141,6 +141,50 @@ START_TEST(test_machine)
 }
 END_TEST
 
+/* A round still being answered is not sent again until answers stop. */
+START_TEST(test_answers_in_flight_postpone_retry)
+{
+	struct config *cfg = st_config("[]", "\"reconciliation\": "
+	    "{\"initial_s\": 1, \"factor\": 2, \"max_s\": 8},");
+	struct reconcile r;
+	struct reconcile_item it[3];
+	struct effects fx;
+	size_t calls;
+	int64_t now = 1000;
+
+	effects_init(&fx);
+	reconcile_init(&r, cfg);
+	reconcile_begin(&r, now, 5000, "test");
+	reconcile_item_init(&it[0], "t0", "a1");
+	reconcile_item_init(&it[1], "t1", "a1");
+	reconcile_item_init(&it[2], "t2", "a1");
+	for (int i = 0; i < 3; i++)
+		reconcile_add(&r, &it[i]);
+	reconcile_send(&r, "fw", now, &fx);
+	ck_assert_int_eq(reconciled(&fx, &calls), 3);
+	effects_clear(&fx);
+	/* an answer just before the deadline: the round is still being
+	 * answered, so the deadline moves instead of a resend */
+	reconcile_seen(&r, &it[0], "fw", now + 900, &fx);
+	reconcile_tick(&r, "fw", now + 1000, &fx);
+	ck_assert_uint_eq(fx.n, 0);
+	ck_assert_int_eq(reconcile_deadline(&r), now + 1900);
+	ck_assert_uint_eq(r.rounds, 1);
+	/* quiet for one whole wait: the silent ones are asked again, and
+	 * the wait grows as before */
+	reconcile_tick(&r, "fw", now + 1900, &fx);
+	ck_assert_int_eq(reconciled(&fx, &calls), 2);
+	ck_assert_int_eq(reconcile_deadline(&r), now + 1900 + 2000);
+	ck_assert_uint_eq(r.rounds, 2);
+	effects_clear(&fx);
+	/* an answer from before this round does not hold the next retry */
+	reconcile_tick(&r, "fw", now + 3900, &fx);
+	ck_assert_int_eq(reconciled(&fx, &calls), 2);
+	effects_clear(&fx);
+	config_free(cfg);
+}
+END_TEST
+
 /* ---- inside the core ---- */
 
 static const char *SERVICE = "[{\"id\": \"web\", \"kind\": \"service\","
@@ -495,6 +539,7 @@ reconcile_suite(void)
 	TCase *tc = tcase_create("machine"), *tc2 = tcase_create("core");
 
 	tcase_add_test(tc, test_machine);
+	tcase_add_test(tc, test_answers_in_flight_postpone_retry);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tc2, NULL, teardown);
 	tcase_add_test(tc2, test_after_subscribe_backoff);
