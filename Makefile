@@ -135,7 +135,10 @@ it: $(PROGS) $(ITESTS)
 	@ARK_BIN=$(abspath $(B)) scripts/run-tests $(ITESTS)
 
 bench: $(PROGS) $(BENCHES)
-	@for b in $(BENCHES); do echo "== $$b"; ARK_BIN=$(abspath $(B)) $$b || exit 1; done
+	@# every benchmark runs even if one misses its floor; the status says so
+	@bad=""; for b in $(BENCHES); do echo "== $$b"; \
+		ARK_BIN=$(abspath $(B)) $$b || bad="$$bad $$(basename $$b)"; done; \
+	if [ -n "$$bad" ]; then echo "below a floor or failed:$$bad"; exit 1; fi
 
 demo: $(PROGS)
 	scripts/demo
