@@ -11,6 +11,7 @@
 
 #include <check.h>
 
+#include "config.h"
 #include "leader.h"
 #include "log.h"
 #include "master-zk.h"
@@ -105,6 +106,52 @@ START_TEST(test_seq)
 	ck_assert_int_eq(zk_seq("json.info_1234567890123456789",
 	    "json.info_"), -1);
 	ck_assert_int_eq(zk_seq("", "json.info_"), -1);
+}
+END_TEST
+
+/* arkd.json: zk:// URLs are checked where they are given. */
+START_TEST(test_config_urls)
+{
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "{\"master\": {\"masters\": [\"zk://z:2181,/mesos\"]}}",
+		  "master.masters[0]: ZooKeeper URL 'zk://z:2181,/mesos': an "
+		  "empty host between commas" },
+		{ "{\"ha\": {\"zk\": \"zk://z/ark\"}}",
+		  "ha.zk: ZooKeeper URL 'zk://z/ark': a host without a port" },
+		{ "{\"ha\": {\"zk\": \"http://z:1/ark\"}}",
+		  "ha.zk: ZooKeeper URL 'http://z:1/ark' does not start with "
+		  "zk://" },
+		{ "{\"ha\": {\"session_timeout_s\": 0.5}}",
+		  "ha.session_timeout_s" },
+		{ "{\"ha\": {\"instance_id\": \"\"}}", "ha.instance_id" },
+	};
+	struct config *cfg;
+	char *cause = NULL;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cause = NULL;
+		cfg = config_parse(bad[i].text, "arkd.json", &cause);
+		ck_assert_msg(cfg == NULL, "%s accepted", bad[i].text);
+		ck_assert_msg(strstr(cause, bad[i].want) != NULL,
+		    "'%s' lacks '%s'", cause, bad[i].want);
+		free(cause);
+	}
+	cfg = config_parse("{\"master\": {\"masters\": [\"zk://a:1,b:2/m\"]},"
+	    " \"ha\": {\"zk\": \"zk://a:1/ark/x\", \"instance_id\": \"n1\","
+	    " \"session_timeout_s\": 4}}", "arkd.json", &cause);
+	ck_assert_msg(cfg != NULL, "%s", cause);
+	ck_assert_str_eq(cfg->ha_zk, "zk://a:1/ark/x");
+	ck_assert_str_eq(cfg->ha_instance_id, "n1");
+	ck_assert(cfg->ha_session_timeout_s == 4);
+	config_free(cfg);
+	/* the defaults: no election */
+	cfg = config_parse("{}", "arkd.json", &cause);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_ptr_null(cfg->ha_zk);
+	ck_assert(cfg->ha_session_timeout_s == 10);
+	config_free(cfg);
 }
 END_TEST
 
@@ -459,6 +506,7 @@ zk_suite(void)
 
 	tcase_add_test(tc, test_url_ok);
 	tcase_add_test(tc, test_url_errors);
+	tcase_add_test(tc, test_config_urls);
 	tcase_add_test(tc, test_seq);
 	tcase_add_test(tc, test_lowest_and_before);
 	tcase_add_test(tc, test_info_url);
