@@ -403,6 +403,7 @@ dispatch_elected(struct dispatch *d, const struct leader_event *ev)
 	} else if (ev->framework_id == NULL && local != NULL)
 		leader_publish(d->leader, local, 0);
 	dispatch_session(d, SESSION_DISCONNECTED, "elected leader");
+	notify_status("elected leader, subscribing");
 	if (ev->runtime != NULL)
 		dispatch_runtime_apply(d, ev->runtime);
 	else
@@ -423,11 +424,19 @@ dispatch_leader_cb(void *arg, const struct leader_event *ev)
 		/* Stop acting before anything else happens. */
 		master_fence(d->master, ev->reason);
 		dispatch_session(d, SESSION_FOLLOWER, ev->reason);
+		notify_status("follower: %s", ev->reason);
 		break;
 	case LEADER_FOLLOWER: {
 		char *why = xasprintf("following %s", ev->reason);
 
 		dispatch_session(d, SESSION_FOLLOWER, why);
+		/* a follower is up and doing its job: systemd must not wait
+		 * for a SUBSCRIBED that only a leader gets */
+		if (!d->ready) {
+			notify_ready();
+			d->ready = 1;
+		}
+		notify_status("%s", why);
 		free(why);
 		break;
 	}

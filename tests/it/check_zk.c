@@ -26,6 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1039,6 +1042,50 @@ START_TEST(test_ha_takeover)
 END_TEST
 
 /*
+ * A test double of systemd's $NOTIFY_SOCKET at path: the bound socket, or
+ * -1. The next arkd started gets it in its environment.
+ */
+static int
+notify_open(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	ck_assert_int_lt(strlen(path), sizeof sun.sun_path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	setenv("NOTIFY_SOCKET", path, 1);
+	return fd;
+}
+
+/* Waits up to ms for a datagram holding want; 1 if one came. */
+static int
+notify_wait(int fd, const char *want, int ms)
+{
+	long long end = tu_now_ms() + ms;
+	char b[1024];
+
+	while (tu_now_ms() < end) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = recv(fd, b, sizeof b - 1, 0);
+		if (n <= 0)
+			continue;
+		b[n] = '\0';
+		if (strstr(b, want) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * ZooKeeper stops answering: the leader cannot know whether it still
  * leads, so it stops acting at once (no framework connected in ark-sim);
  * when ZooKeeper is back, one instance leads again, as the same framework
@@ -1049,9 +1096,10 @@ START_TEST(test_ha_zookeeper_lost)
 	struct proc a, b, *lead;
 	char *masters = xasprintf("zk://%s/mesos/hl", tu_zk_hosts(&zks));
 	char *ha = xasprintf("zk://%s/ark/lost", tu_zk_hosts(&zks));
-	char *before, fwid[128];
+	char *before, fwid[128], *np;
 	const char *f;
 	long long launched;
+	int nfd;
 
 	memset(&a, 0, sizeof a);
 	memset(&b, 0, sizeof b);
@@ -1059,8 +1107,19 @@ START_TEST(test_ha_zookeeper_lost)
 	arkd_config(&a, "a", masters, ha);
 	arkd_config(&b, "b", masters, ha);
 	arkd_start(&a);
+	ck_assert_msg(TU_WAIT(WAIT_MS, arkd_is(&a, "subscribed")),
+	    "the only instance did not lead");
+	/* Under systemd (Type=notify) a follower is ready once it follows:
+	 * it never sees the SUBSCRIBED a leader's readiness waits for. */
+	np = xasprintf("%s/notify", dir);
+	nfd = notify_open(np);
 	arkd_start(&b);
-	ck_assert_msg(TU_WAIT(WAIT_MS, ha_leader(&a, &b) != NULL &&
+	unsetenv("NOTIFY_SOCKET");
+	ck_assert_msg(notify_wait(nfd, "READY=1", WAIT_MS) &&
+	    arkd_is(&b, "follower"), "the follower did not report READY=1");
+	close(nfd);
+	free(np);
+	ck_assert_msg(TU_WAIT(WAIT_MS, ha_leader(&a, &b) == &a &&
 	    sim_ntasks() == 3), "no single leader running 3 tasks");
 	before = sim_tasks(&f);
 	snprintf(fwid, sizeof fwid, "%s", f);
