@@ -1099,6 +1099,7 @@ START_TEST(test_ha_zookeeper_lost)
 	char *before, fwid[128], *np;
 	const char *f;
 	long long launched;
+	zhandle_t *zh;
 	int nfd;
 
 	memset(&a, 0, sizeof a);
@@ -1153,6 +1154,34 @@ START_TEST(test_ha_zookeeper_lost)
 
 		ck_assert_str_eq(f2, fwid);
 		free(now);
+	}
+
+	/* Mesos says another scheduler took the framework over: the leader
+	 * is fenced and resigns, the other instance leads, and the old one
+	 * comes back as a follower. */
+	{
+		struct proc *other = lead == &a ? &b : &a;
+		char *body = xasprintf("{\"framework_id\": \"%s\", "
+		    "\"message\": \"Framework failed over\"}", fwid);
+
+		ck_assert_int_eq(sim_post("error", body), 200);
+		free(body);
+		if (!TU_WAIT(WAIT_MS, arkd_is(other, "subscribed") &&
+		    arkd_is(lead, "follower") && sim_connected() == 1 &&
+		    arkd_tasks_are(other, before))) {
+			dump(lead, "fenced leader");
+			dump(other, "other");
+			ck_abort_msg("leadership did not move after 'Framework "
+			    "failed over'");
+		}
+		ck_assert_int_eq(sim_counter("tasks_launched"), launched);
+		/* it joined the election again, at the end */
+		zh = tz_open();
+		ck_assert(TU_WAIT(WAIT_MS, tz_count(zh, "/ark/lost",
+		    "member_") == 2));
+		zookeeper_close(zh);
+		ck_assert(arkd_is(other, "subscribed"));
+		ck_assert(arkd_is(lead, "follower"));
 	}
 	free(before);
 	free(masters);
