@@ -87,42 +87,17 @@ static void
 sim_start(int port, const char *const *extra)
 {
 	char portarg[16], agents[16];
-	const char *argv[40];
-	int n = 0;
+	const char *args[] = { "--port", portarg, "--agents", agents,
+	    "--allocation-interval", "0.2", "--heartbeat-interval", "1",
+	    "--log-level", "warn", NULL };
 
 	snprintf(portarg, sizeof portarg, "%d", port);
 	snprintf(agents, sizeof agents, "%d", AGENTS);
 	unlink(ports_file);
-	argv[n++] = tu_bin("ark-sim");
-	argv[n++] = "--port";
-	argv[n++] = portarg;
-	argv[n++] = "--control-port";
-	argv[n++] = "0";
-	argv[n++] = "--port-file";
-	argv[n++] = ports_file;
-	argv[n++] = "--agents";
-	argv[n++] = agents;
-	argv[n++] = "--allocation-interval";
-	argv[n++] = "0.2";
-	argv[n++] = "--heartbeat-interval";
-	argv[n++] = "1";
-	argv[n++] = "--log-level";
-	argv[n++] = "warn";
-	for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 38; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
-	{
-		/* tu_bin's buffer is static: copy before the next call */
-		char bin[512];
-
-		snprintf(bin, sizeof bin, "%s", argv[0]);
-		argv[0] = bin;
-		sim_pid = tu_spawn((char *const *)argv, sim_log);
-	}
-	master_port = tu_wait_port_file(ports_file, 20000);
+	sim_pid = tu_sim_start(ports_file, sim_log, args, extra, &master_port,
+	    &control_port);
 	ck_assert_msg(master_port > 0, "ark-sim did not start");
-	ck_assert(TU_WAIT(5000, (control_port =
-	    tu_sim_control_port(ports_file)) > 0));
+	ck_assert(control_port > 0);
 }
 
 /*
@@ -229,8 +204,8 @@ sim_get(const char *what)
 {
 	char url[160];
 
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/%s", control_port, what);
-	return tu_get_json(url);
+	snprintf(url, sizeof url, "/%s", what);
+	return tu_sim_json(control_port, url);
 }
 
 /* Our framework in a /state (borrowed), or NULL. */
@@ -1271,14 +1246,8 @@ START_TEST(test_health_and_metrics)
 	free(m);
 
 	/* a lost stream is a reconnect, and arkd is ready again */
-	{
-		char url[160];
-
-		snprintf(url, sizeof url, "http://127.0.0.1:%d/control/"
-		    "drop-stream", control_port);
-		ck_assert_int_eq(tu_http("POST", url, "application/json", "{}",
-		    NULL), 200);
-	}
+	ck_assert_int_eq(tu_sim_control(control_port, "drop-stream", "{}"),
+	    200);
 	ck_assert(TU_WAIT(WAIT_MS, ({ char *x = NULL; int ok = api("GET",
 	    "/metrics", NULL, &x, NULL) == 200 &&
 	    series(x, "ark_reconnects_total") == 1 &&
@@ -2086,7 +2055,6 @@ END_TEST
 
 START_TEST(test_reload_master_options)
 {
-	char url[160];
 	long long subs;
 	int st;
 
@@ -2103,10 +2071,7 @@ START_TEST(test_reload_master_options)
 	cfg_jobs(alpha, beta, NULL);
 	ck_assert_int_eq(ctl(NULL, NULL, "reload", NULL), 0);
 	subs = sim_counter("subscribes");
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/control/stall",
-	    control_port);
-	ck_assert_int_eq(tu_http("POST", url, "application/json", "{}", NULL),
-	    200);
+	ck_assert_int_eq(tu_sim_control(control_port, "stall", "{}"), 200);
 	if (!TU_WAIT(20000, sim_counter("subscribes") > subs)) {
 		dump_logs();
 		ck_abort_msg("heartbeat_misses from the reload was not used");

@@ -25,53 +25,19 @@ static int control_port, admin_port, master_port;
 static char cfg_path[512], sim_log[512], arkd_log[512];
 static pid_t arkd_pid;
 
-static int
-read_control_port(const char *path)
-{
-	char line[256];
-	FILE *f = fopen(path, "r");
-	int port = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f) != NULL)
-		if (strncmp(line, "control ", 8) == 0)
-			port = (int)strtol(line + 8, NULL, 10);
-	fclose(f);
-	return port;
-}
-
 /* Starts ark-sim with extra flags (NULL-terminated, at most 8). */
 static void
 start_sim(const char *const *extra)
 {
+	static const char *const args[] = { "--port", "0", "--agents", "5",
+	    "--allocation-interval", "0.2", "--heartbeat-interval", "1",
+	    "--log-level", "info", NULL };
 	char ports[512];
-	char *argv[32];
-	int n = 0;
 
 	snprintf(ports, sizeof ports, "%s/ports", dir);
-	argv[n++] = (char *)tu_bin("ark-sim");
-	argv[n++] = (char *)"--port";
-	argv[n++] = (char *)"0";
-	argv[n++] = (char *)"--control-port";
-	argv[n++] = (char *)"0";
-	argv[n++] = (char *)"--port-file";
-	argv[n++] = ports;
-	argv[n++] = (char *)"--agents";
-	argv[n++] = (char *)"5";
-	argv[n++] = (char *)"--allocation-interval";
-	argv[n++] = (char *)"0.2";
-	argv[n++] = (char *)"--heartbeat-interval";
-	argv[n++] = (char *)"1";
-	argv[n++] = (char *)"--log-level";
-	argv[n++] = (char *)"info";
-	for (; extra != NULL && *extra != NULL && n < 30; extra++)
-		argv[n++] = (char *)*extra;
-	argv[n] = NULL;
-	tu_spawn(argv, sim_log);
-	master_port = tu_wait_port_file(ports, 20000);
+	tu_sim_start(ports, sim_log, args, extra, &master_port, &control_port);
 	ck_assert_msg(master_port > 0, "ark-sim did not start");
-	ck_assert(TU_WAIT(5000, (control_port = read_control_port(ports)) > 0));
+	ck_assert(control_port > 0);
 }
 
 static void
@@ -137,27 +103,19 @@ dump_logs(void)
 static json_t *
 sim_state(void)
 {
-	char url[128];
-
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/state", control_port);
-	return tu_get_json(url);
+	return tu_sim_json(control_port, "/state");
 }
 
 /* A counter of ark-sim ("tasks_launched") or a call count ("RECONCILE"). */
 static long
 counter(const char *name)
 {
-	json_t *st = sim_state(), *c;
+	json_t *st = sim_state();
 	long v = -1;
 
 	if (st == NULL)
 		return -1;
-	c = json_object_get(st, "counters");
-	if (json_object_get(c, name) != NULL)
-		v = (long)json_integer_value(json_object_get(c, name));
-	else
-		v = (long)json_integer_value(json_object_get(json_object_get(c,
-		    "calls"), name));
+	v = tu_sim_counter_of(json_object_get(st, "counters"), name);
 	json_decref(st);
 	return v;
 }
@@ -202,16 +160,6 @@ all_running(size_t n)
 	return tasks(&live, &running, NULL, 0) && live == n && running == n;
 }
 
-static int
-control(const char *what, const char *body)
-{
-	char url[160];
-
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/control/%s",
-	    control_port, what);
-	return tu_http("POST", url, "application/json", body, NULL);
-}
-
 /* arkd's reconciliation state ("idle", ...) into buf. */
 static void
 arkd_recon(char *buf, size_t len)
@@ -244,7 +192,8 @@ START_TEST(test_failover_slow_agents)
 	    strcmp(phase, "idle") == 0)));
 	recon0 = counter("RECONCILE");
 	/* the master fails over; agents come back only after 8 s */
-	ck_assert_int_eq(control("failover", "{\"reregister_delay\": 8}"), 200);
+	ck_assert_int_eq(tu_sim_control(control_port, "failover",
+	    "{\"reregister_delay\": 8}"), 200);
 	tu_sleep_ms(7000);
 	recon1 = counter("RECONCILE");
 	/* retried: 0.5, 1, 2, 4 s waits -> several rounds in 7 s */
@@ -307,7 +256,8 @@ START_TEST(test_forgotten_task_replaced_once)
 	ck_assert(tid[0] != '\0');
 	ck_assert_int_eq(counter("tasks_launched"), 3);
 	snprintf(body, sizeof body, "{\"task_id\": \"%s\"}", tid);
-	ck_assert_int_eq(control("forget-task", body), 200);
+	ck_assert_int_eq(tu_sim_control(control_port, "forget-task", body),
+	    200);
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/reconcile",
 	    admin_port);
 	ck_assert(TU_WAIT(10000, tu_http("POST", url, "application/json",

@@ -27,23 +27,6 @@ static int master_port, control_port, admin_port;
 static pid_t sim_pid, arkd_pid;
 static char sim_log[512], arkd_log[512];
 
-/* Reads "control <port>" from ark-sim's port file. */
-static int
-read_control_port(const char *path)
-{
-	char line[256];
-	FILE *f = fopen(path, "r");
-	int port = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f) != NULL)
-		if (strncmp(line, "control ", 8) == 0)
-			port = (int)strtol(line + 8, NULL, 10);
-	fclose(f);
-	return port;
-}
-
 static void
 setup(void)
 {
@@ -57,18 +40,15 @@ setup(void)
 	snprintf(arkd_log, sizeof arkd_log, "%s/arkd.log", dir);
 	snprintf(portarg, sizeof portarg, "%d", AGENTS);
 	{
-		char *argv[] = { (char *)tu_bin("ark-sim"), (char *)"--port",
-		    (char *)"0", (char *)"--control-port", (char *)"0",
-		    (char *)"--port-file", ports, (char *)"--agents", portarg,
-		    (char *)"--allocation-interval", (char *)"0.2",
-		    (char *)"--heartbeat-interval", (char *)"1",
-		    (char *)"--log-level", (char *)"warn", NULL };
+		const char *args[] = { "--port", "0", "--agents", portarg,
+		    "--allocation-interval", "0.2", "--heartbeat-interval", "1",
+		    "--log-level", "warn", NULL };
 
-		sim_pid = tu_spawn(argv, sim_log);
+		sim_pid = tu_sim_start(ports, sim_log, args, NULL, &master_port,
+		    &control_port);
 	}
-	master_port = tu_wait_port_file(ports, 20000);
 	ck_assert_msg(master_port > 0, "ark-sim did not start");
-	ck_assert(TU_WAIT(5000, (control_port = read_control_port(ports)) > 0));
+	ck_assert(control_port > 0);
 	admin_port = tu_free_port();
 	snprintf(cfg, sizeof cfg, "%s/arkd.json", dir);
 	snprintf(state, sizeof state, "%s/state", dir);
@@ -136,13 +116,11 @@ terminal(const char *st)
 static int
 look(const char *prefix, struct view *v)
 {
-	char url[128];
 	json_t *fws, *fw, *tasks, *t;
 	size_t i, k;
 
 	memset(v, 0, sizeof *v);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/state", control_port);
-	v->state = tu_get_json(url);
+	v->state = tu_sim_json(control_port, "/state");
 	if (v->state == NULL)
 		return 0;
 	v->agents = json_object();
@@ -226,16 +204,6 @@ daemon_on(const char *host)
 	return n;
 }
 
-static int
-control(const char *what, const char *body)
-{
-	char url[160];
-
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/control/%s",
-	    control_port, what);
-	return tu_http("POST", url, "application/json", body, NULL);
-}
-
 START_TEST(test_daemon_agents_blacklist)
 {
 	char url[160];
@@ -246,13 +214,14 @@ START_TEST(test_daemon_agents_blacklist)
 		ck_abort_msg("the daemon job did not reach %d tasks", AGENTS);
 	}
 	/* five agents join */
-	ck_assert_int_eq(control("add-agents", "{\"count\": 5}"), 200);
+	ck_assert_int_eq(tu_sim_control(control_port, "add-agents",
+	    "{\"count\": 5}"), 200);
 	if (!daemon_settles(AGENTS + 5)) {
 		dump_logs();
 		ck_abort_msg("new agents got no daemon task");
 	}
 	/* one leaves */
-	ck_assert_int_eq(control("remove-agent",
+	ck_assert_int_eq(tu_sim_control(control_port, "remove-agent",
 	    "{\"hostname\": \"agent-7.sim\"}"), 200);
 	if (!daemon_settles(AGENTS + 4)) {
 		dump_logs();
@@ -315,7 +284,8 @@ START_TEST(test_service_random_failures)
 			}
 		view_clear(&v);
 		if (body[0] != '\0')
-			control(rand() % 2 ? "fail-task" : "crash-task", body);
+			tu_sim_control(control_port, rand() % 2 ?
+			    "fail-task" : "crash-task", body);
 		tu_sleep_ms(100 + rand() % 400);
 	}
 	end = tu_now_ms() + WAIT_MS;

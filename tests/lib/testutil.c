@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -471,6 +472,67 @@ tu_sim_control_port(const char *path)
 			port = (int)strtol(line + 8, NULL, 10);
 	fclose(f);
 	return port;
+}
+
+pid_t
+tu_sim_start(const char *ports_file, const char *log, const char *const *args,
+    const char *const *extra, int *master_port, int *control_port)
+{
+	const char *argv[64];
+	char bin[PATH_MAX];
+	int n = 0;
+	pid_t pid;
+
+	*master_port = *control_port = -1;
+	/* tu_bin's buffer is static: copy it before anyone calls it again */
+	snprintf(bin, sizeof bin, "%s", tu_bin("ark-sim"));
+	argv[n++] = bin;
+	argv[n++] = "--control-port";
+	argv[n++] = "0";
+	argv[n++] = "--port-file";
+	argv[n++] = ports_file;
+	for (; args != NULL && *args != NULL && n < 62; args++)
+		argv[n++] = *args;
+	for (; extra != NULL && *extra != NULL && n < 62; extra++)
+		argv[n++] = *extra;
+	argv[n] = NULL;
+	pid = tu_spawn((char *const *)(uintptr_t)argv, log);
+	if (pid < 0)
+		return -1;
+	*master_port = tu_wait_port_file(ports_file, 20000);
+	if (*master_port <= 0)
+		return pid;
+	TU_WAIT(5000, (*control_port = tu_sim_control_port(ports_file)) > 0);
+	return pid;
+}
+
+json_t *
+tu_sim_json(int control_port, const char *path)
+{
+	char url[256];
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", control_port, path);
+	return tu_get_json(url);
+}
+
+int
+tu_sim_control(int control_port, const char *what, const char *body)
+{
+	char url[256];
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/control/%s",
+	    control_port, what);
+	return tu_http("POST", url, "application/json", body, NULL);
+}
+
+long
+tu_sim_counter_of(json_t *c, const char *name)
+{
+	json_t *v = json_object_get(c, name);
+
+	if (v == NULL)
+		v = json_object_get(json_object_get(c, "calls"), name);
+	return v == NULL ? 0 : (long)json_integer_value(v);
 }
 
 int

@@ -59,6 +59,28 @@ int		 tu_write_file(const char *path, const char *s, int mode);
 int		 tu_sim_control_port(const char *path);
 
 /*
+ * Starts ark-sim: --control-port 0 --port-file ports_file, then args and
+ * extra (NULL-terminated flag lists, either may be NULL), its output
+ * appended to log. Waits up to 20 s for the master port and then up to 5 s
+ * for the control port; *master_port and *control_port get them (-1 on a
+ * timeout; the control port is not waited for if the master port is
+ * missing). Returns the pid (tracked like tu_spawn's), -1 if it could not
+ * start.
+ */
+pid_t		 tu_sim_start(const char *ports_file, const char *log,
+		    const char *const *args, const char *const *extra,
+		    int *master_port, int *control_port);
+/* GET path ("/state", "/counters") on ark-sim's control port as JSON (new
+ * reference), NULL on any failure. */
+json_t		*tu_sim_json(int control_port, const char *path);
+/* POSTs body (may be NULL) to ark-sim's /control/<what>; the status. */
+int		 tu_sim_control(int control_port, const char *what,
+		    const char *body);
+/* A counter in ark-sim's counters object c ("updates_acked"), else a call
+ * count under c.calls ("RECONCILE"); 0 if neither is there. */
+long		 tu_sim_counter_of(json_t *c, const char *name);
+
+/*
  * One HTTP request with extra request headers (NULL-terminated "Name:
  * value" strings, may be NULL) and a body of body_len bytes (body may be
  * NULL). *out gets the body and *headers the response headers (either may
