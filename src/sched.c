@@ -369,6 +369,18 @@ sched_agent_unlink(struct sched_task *t)
 
 /* ---- jobs and slots ---- */
 
+/* Puts j (owned by s from now on) last in the job list and in the index. */
+static void
+sched_job_append(struct sched *s, struct sched_job *j)
+{
+	if (s->job_tail != NULL)
+		s->job_tail->next = j;
+	else
+		s->job_head = j;
+	s->job_tail = j;
+	hash_put(s->jobs, j->id, j);
+}
+
 struct sched_job *
 sched_job_new(struct sched *s, const struct config_job *cfg)
 {
@@ -378,12 +390,7 @@ sched_job_new(struct sched *s, const struct config_job *cfg)
 	j->cfg = cfg;
 	j->slots = hash_create(cfg->kind == JOB_SERVICE ? cfg->instances : 64);
 	sched_job_counts_reset(j, cfg->nconstraints);
-	if (s->job_tail != NULL)
-		s->job_tail->next = j;
-	else
-		s->job_head = j;
-	s->job_tail = j;
-	hash_put(s->jobs, j->id, j);
+	sched_job_append(s, j);
 	return j;
 }
 
@@ -396,12 +403,7 @@ sched_job_orphan(struct sched *s, const char *id)
 	j->id = xstrdup(id);
 	j->removed = 1;
 	j->slots = hash_create(16);
-	if (s->job_tail != NULL)
-		s->job_tail->next = j;
-	else
-		s->job_head = j;
-	s->job_tail = j;
-	hash_put(s->jobs, j->id, j);
+	sched_job_append(s, j);
 	return j;
 }
 
@@ -814,6 +816,20 @@ sched_task_new(struct sched *s, struct sched_job *j, struct sched_slot *sl,
 	return t;
 }
 
+/* Frees t and the strings it owns; it must be linked nowhere any more. */
+static void
+sched_task_destroy(struct sched_task *t)
+{
+	free(t->id);
+	free(t->slot_key);
+	free(t->agent_id);
+	free(t->hostname);
+	free(t->offer_id);
+	free(t->job_hash);
+	free(t->message);
+	free(t);
+}
+
 /* Unlinks t from everything and frees it. */
 static void
 sched_task_free(struct sched *s, struct sched_task *t)
@@ -836,14 +852,7 @@ sched_task_free(struct sched *s, struct sched_task *t)
 		if (t->slot->task == t)
 			t->slot->task = NULL;
 	}
-	free(t->id);
-	free(t->slot_key);
-	free(t->agent_id);
-	free(t->hostname);
-	free(t->offer_id);
-	free(t->job_hash);
-	free(t->message);
-	free(t);
+	sched_task_destroy(t);
 }
 
 /* Remembers a finished task id so late updates for it are ignored. */
@@ -1184,35 +1193,34 @@ sched_slot_reconcile_others(struct sched *s, const struct sched_slot *sl,
 	free(aids);
 }
 
+/* Appends v in base 36 to out at *n (13 bytes at the most), moving *n. */
+static void
+sched_base36(char *out, size_t *n, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	char tmp[16];
+	size_t k = 0;
+
+	do {
+		tmp[k++] = digits[v % 36];
+		v /= 36;
+	} while (v > 0);
+	while (k > 0)
+		out[(*n)++] = tmp[--k];
+}
+
 /* A new task id for slot sl: <job>.<slot>.<suffix>. */
 static char *
 sched_task_id(struct sched *s, const struct sched_slot *sl)
 {
-	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 	char suffix[32], *id;
 	size_t n = 0;
-	uint64_t v;
 
 	for (;;) {
-		char tmp[32];
-		size_t k = 0;
-
 		n = 0;
-		v = (uint64_t)s->wall;
-		do {
-			tmp[k++] = digits[v % 36];
-			v /= 36;
-		} while (v > 0);
-		while (k > 0)
-			suffix[n++] = tmp[--k];
+		sched_base36(suffix, &n, (uint64_t)s->wall);
 		suffix[n++] = '-';
-		v = ++s->seq;
-		do {
-			tmp[k++] = digits[v % 36];
-			v /= 36;
-		} while (v > 0);
-		while (k > 0)
-			suffix[n++] = tmp[--k];
+		sched_base36(suffix, &n, ++s->seq);
 		suffix[n] = '\0';
 		id = xasprintf("%s.%s.%s", sl->job->id, sl->key, suffix);
 		if (hash_get(s->tasks, id) == NULL &&
@@ -2621,16 +2629,8 @@ sched_free(struct sched *s)
 		return;
 	heap_clear(&s->timers);	/* it touches the nodes: first */
 	it = 0;
-	while ((t = hash_next(s->tasks, &it)) != NULL) {
-		free(t->id);
-		free(t->slot_key);
-		free(t->agent_id);
-		free(t->hostname);
-		free(t->offer_id);
-		free(t->job_hash);
-		free(t->message);
-		free(t);
-	}
+	while ((t = hash_next(s->tasks, &it)) != NULL)
+		sched_task_destroy(t);
 	hash_free(s->tasks);
 	while (s->job_head != NULL) {
 		struct sched_job *j = s->job_head;
