@@ -641,8 +641,11 @@ master_calls_finish_all(struct master *m, int status, const char *error)
 static void
 master_calls_disconnected(struct master *m, const char *reason)
 {
+	/* the queues whose calls are kept or ended, in this order */
+	struct master_calls *lists[2] = { &m->ordered, &m->pool_wait };
 	struct master_call *c, *next;
 	char *why = xasprintf("not sent: %s", reason);
+	int i;
 
 	/* In-flight pool calls go back to the front of the pool queue. */
 	while ((c = TAILQ_LAST(&m->pool_busy, master_calls)) != NULL) {
@@ -656,24 +659,16 @@ master_calls_disconnected(struct master *m, const char *reason)
 		http_req_cancel(c->req);
 		c->req = NULL;
 	}
-	for (c = TAILQ_FIRST(&m->ordered); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, link);
-		if (!master_call_survives(c->type))
-			master_call_finish(m, c, 0, why, NULL);
-		else {
-			c->attempts = 0;
-			c->not_before = 0;
+	for (i = 0; i < 2; i++)
+		for (c = TAILQ_FIRST(lists[i]); c != NULL; c = next) {
+			next = TAILQ_NEXT(c, link);
+			if (!master_call_survives(c->type))
+				master_call_finish(m, c, 0, why, NULL);
+			else {
+				c->attempts = 0;
+				c->not_before = 0;
+			}
 		}
-	}
-	for (c = TAILQ_FIRST(&m->pool_wait); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, link);
-		if (!master_call_survives(c->type))
-			master_call_finish(m, c, 0, why, NULL);
-		else {
-			c->attempts = 0;
-			c->not_before = 0;
-		}
-	}
 	ev_timer_stop(m->loop, &m->retry);
 	free(why);
 }
