@@ -90,6 +90,31 @@ fail:
 }
 
 /*
+ * Answers 405 to a request that is not a POST and 400 to one without a
+ * Content-Type, as the master's API endpoints do; 0 if req is neither.
+ */
+int
+api_expect_post(struct sim_req *req)
+{
+	static const char *const allow[] = { "Allow", "POST", NULL };
+	char *m;
+
+	if (strcmp(req->method, "POST") != 0) {
+		m = xasprintf("Expecting one of { 'POST' }, but received '%s'",
+		    req->method);
+		sim_http_reply(req, 405, "text/plain; charset=utf-8", m,
+		    strlen(m), allow);
+		free(m);
+		return -1;
+	}
+	if (req->content_type == NULL) {
+		sim_http_text(req, 400, "Expecting 'Content-Type' to be present");
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Answers a request to a master that does not lead: 307 to the leader with
  * a scheme-relative Location carrying the leader's "/master" prefix, as
  * libprocess' redirect does; 503 if no master leads.
@@ -483,20 +508,8 @@ api_scheduler(struct sim *sim, struct sim_req *req)
 		sim_http_text(req, 503, "Master has not finished recovery");
 		goto out;
 	}
-	if (strcmp(req->method, "POST") != 0) {
-		static const char *const allow[] = { "Allow", "POST", NULL };
-
-		m = xasprintf("Expecting one of { 'POST' }, but received '%s'",
-		    req->method);
-		sim_http_reply(req, 405, "text/plain; charset=utf-8", m,
-		    strlen(m), allow);
-		free(m);
+	if (api_expect_post(req) != 0)
 		goto out;
-	}
-	if (req->content_type == NULL) {
-		sim_http_text(req, 400, "Expecting 'Content-Type' to be present");
-		goto out;
-	}
 	if (strcmp(req->content_type, "application/x-protobuf") == 0)
 		codec = CODEC_PROTOBUF;
 	else if (strcmp(req->content_type, "application/json") == 0)

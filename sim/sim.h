@@ -568,6 +568,7 @@ json_t		*sim_stream_json(const struct sim_stream *);
 void	api_scheduler(struct sim *, struct sim_req *);
 int	api_authenticate(struct sim *, struct sim_req *, char **principal);
 void	api_redirect(struct sim *, struct sim_req *, const char *path);
+int	api_expect_post(struct sim_req *);
 
 /* framework.c */
 void	fw_subscribe(struct sim *, struct sim_req *,

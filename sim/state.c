@@ -380,20 +380,8 @@ state_operator(struct sim *sim, struct sim_req *req)
 		api_redirect(sim, req, req->path);
 		goto out;
 	}
-	if (strcmp(req->method, "POST") != 0) {
-		static const char *const allow[] = { "Allow", "POST", NULL };
-
-		m = xasprintf("Expecting one of { 'POST' }, but received '%s'",
-		    req->method);
-		sim_http_reply(req, 405, "text/plain; charset=utf-8", m,
-		    strlen(m), allow);
-		free(m);
+	if (api_expect_post(req) != 0)
 		goto out;
-	}
-	if (req->content_type == NULL) {
-		sim_http_text(req, 400, "Expecting 'Content-Type' to be present");
-		goto out;
-	}
 	if (codec_from_content_type(req->content_type, &codec) != 0) {
 		sim_http_text(req, 415, "Expecting 'Content-Type' of "
 		    "application/json or application/x-protobuf");
