@@ -73,11 +73,25 @@ fw_heartbeat_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	fw_send(fw, &ev);
 }
 
+/* Frees fw's offer filters and empties their table. */
+static void
+fw_filters_clear(struct sim_framework *fw)
+{
+	struct sim_filter *f;
+	size_t i = 0;
+
+	while ((f = htab_next(&fw->filters, &i)) != NULL) {
+		res_clear(&f->refused);
+		free(f->agent_id);
+		free(f);
+	}
+	htab_clear(&fw->filters);
+}
+
 /* Removes fw: tasks killed, offers gone, stream ended, id remembered. */
 static void
 fw_remove(struct sim *sim, struct sim_framework *fw, const char *why)
 {
-	struct sim_filter *f;
 	size_t i = 0;
 
 	log_info("framework %s (%s) removed: %s", fw->id,
@@ -92,13 +106,7 @@ fw_remove(struct sim *sim, struct sim_framework *fw, const char *why)
 	for (i = 0; i < sim->nagents; i++)
 		alloc_remove_inverses(sim, sim->agentv[i], fw);
 	task_remove_fw(sim, fw);
-	i = 0;
-	while ((f = htab_next(&fw->filters, &i)) != NULL) {
-		res_clear(&f->refused);
-		free(f->agent_id);
-		free(f);
-	}
-	htab_clear(&fw->filters);
+	fw_filters_clear(fw);
 	fw->state = SIM_FW_REMOVED;
 	fw->unregistered_time = sim_wall();
 }
@@ -513,7 +521,6 @@ void
 fw_free(struct sim_framework *fw)
 {
 	struct sim *sim = fw->sim;
-	struct sim_filter *f;
 	size_t i;
 
 	if (fw->stream != NULL)
@@ -523,13 +530,7 @@ fw_free(struct sim_framework *fw)
 	alloc_remove_fw_offers(sim, fw, 0);
 	task_remove_fw(sim, fw);
 	htab_clear(&fw->tasks);
-	i = 0;
-	while ((f = htab_next(&fw->filters, &i)) != NULL) {
-		res_clear(&f->refused);
-		free(f->agent_id);
-		free(f);
-	}
-	htab_clear(&fw->filters);
+	fw_filters_clear(fw);
 	for (i = 0; i < fw->nroles; i++)
 		free(fw->roles[i]);
 	free(fw->roles);
