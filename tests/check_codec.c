@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "codec.h"
 #include "recordio.h"
+#include "lib/testutil.h"
 
 static unsigned seed;
 
@@ -41,32 +42,14 @@ rnd64(uint32_t *s)
 	return ((uint64_t)rnd(s) << 32) | rnd(s);
 }
 
-/* Returns the fixture directory: $ARK_FIXTURES or the shared captures. */
-static const char *
-fixtures_dir(void)
-{
-	const char *e = getenv("ARK_FIXTURES");
-
-	return e != NULL && *e != '\0' ? e :
-	    ARK_SRCDIR "/../shared/fixtures/mesos";
-}
-
 /* Reads a whole file into a new block (caller frees); fails the test if not. */
 static char *
 slurp(const char *path, size_t *lenp)
 {
-	FILE *f = fopen(path, "rb");
-	struct buf b;
-	char tmp[8192];
-	size_t n;
+	char *data = tu_read_file(path, lenp);
 
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	buf_init(&b, 0);
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		ck_assert_int_eq(buf_add(&b, tmp, n), 0);
-	ck_assert(!ferror(f));
-	fclose(f);
-	return buf_steal(&b, lenp);
+	ck_assert_msg(data != NULL, "cannot read %s", path);
+	return data;
 }
 
 /* Lists the names in dir/sub ending in suffix, sorted; fails if none. */
@@ -79,7 +62,7 @@ list_dir(const char *sub, const char *suffix, char ***namesp)
 	size_t n = 0, i, j, sl = strlen(suffix);
 	DIR *d;
 
-	snprintf(path, sizeof path, "%s/%s", fixtures_dir(), sub);
+	snprintf(path, sizeof path, "%s/%s", tu_fixtures_dir(), sub);
 	d = opendir(path);
 	ck_assert_msg(d != NULL, "fixture directory %s is missing", path);
 	while ((de = readdir(d)) != NULL) {
@@ -171,7 +154,7 @@ START_TEST(test_fixtures_json)
 
 	n = list_dir("json", ".json", &names);
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof path, "%s/json/%s", fixtures_dir(),
+		snprintf(path, sizeof path, "%s/json/%s", tu_fixtures_dir(),
 		    names[i]);
 		data = slurp(path, &len);
 		ev = codec_decode_event(CODEC_JSON, data, len, &cause);
@@ -221,7 +204,7 @@ START_TEST(test_fixtures_protobuf)
 		else
 			ck_abort_msg("%s: neither an event nor a call",
 			    names[i]);
-		snprintf(path, sizeof path, "%s/protobuf/%s", fixtures_dir(),
+		snprintf(path, sizeof path, "%s/protobuf/%s", tu_fixtures_dir(),
 		    names[i]);
 		data = slurp(path, &len);
 		m = codec_decode(CODEC_PROTOBUF, desc, data, len, &cause);
@@ -278,12 +261,12 @@ START_TEST(test_fixtures_stream)
 	n = list_dir("stream", ".recordio", &names);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof path, "%s/stream/%.*s.headers",
-		    fixtures_dir(), (int)(strlen(names[i]) - 9), names[i]);
+		    tu_fixtures_dir(), (int)(strlen(names[i]) - 9), names[i]);
 		ctype = header_content_type(path);
 		ck_assert_msg(codec_from_content_type(ctype, &t) == 0,
 		    "%s: unsupported Content-Type %s", names[i], ctype);
 		free(ctype);
-		snprintf(path, sizeof path, "%s/stream/%s", fixtures_dir(),
+		snprintf(path, sizeof path, "%s/stream/%s", tu_fixtures_dir(),
 		    names[i]);
 		data = slurp(path, &len);
 		recordio_reader_init(&r, 0);
@@ -320,7 +303,7 @@ START_TEST(test_fixture_values)
 	int cpus = 0;
 
 	snprintf(path, sizeof path, "%s/json/03-event-offers.json",
-	    fixtures_dir());
+	    tu_fixtures_dir());
 	data = slurp(path, &len);
 	ev = codec_decode_event(CODEC_JSON, data, len, &cause);
 	ck_assert_ptr_nonnull(ev);
@@ -346,7 +329,7 @@ START_TEST(test_fixture_values)
 	free(data);
 
 	snprintf(path, sizeof path,
-	    "%s/json/05-event-update-task_running.json", fixtures_dir());
+	    "%s/json/05-event-update-task_running.json", tu_fixtures_dir());
 	data = slurp(path, &len);
 	ev = codec_decode_event(CODEC_JSON, data, len, &cause);
 	ck_assert_ptr_nonnull(ev);
@@ -947,7 +930,7 @@ START_TEST(test_truncated_protobuf)
 	n = list_dir("protobuf", ".pb", &names);
 	for (i = 0; i < n; i++) {
 		desc = strstr(names[i], "-call-") != NULL ? CALL : EV;
-		snprintf(path, sizeof path, "%s/protobuf/%s", fixtures_dir(),
+		snprintf(path, sizeof path, "%s/protobuf/%s", tu_fixtures_dir(),
 		    names[i]);
 		data = slurp(path, &len);
 		failed = 0;
@@ -1162,7 +1145,7 @@ main(void)
 	if (seed == 0)
 		seed = 1;
 	printf("check_codec: seed %u (set ARK_SEED to repeat), fixtures %s\n",
-	    seed, fixtures_dir());
+	    seed, tu_fixtures_dir());
 	sr = srunner_create(codec_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

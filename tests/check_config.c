@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "lib/testutil.h"
 #include "xmalloc.h"
 
 #define EXAMPLE		ARK_SRCDIR "/etc/ark/arkd.json"
@@ -35,18 +36,9 @@
 static char *
 slurp(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char *s;
-	long n;
+	char *s = tu_read_file(path, NULL);
 
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	s = xmalloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-	s[n] = '\0';
-	fclose(f);
+	ck_assert_msg(s != NULL, "cannot read %s", path);
 	return s;
 }
 

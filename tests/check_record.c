@@ -22,6 +22,7 @@
 #include "msg.h"
 #include "record.h"
 #include "store.h"
+#include "lib/testutil.h"
 #include "xmalloc.h"
 
 #define EXAMPLE		ARK_SRCDIR "/etc/ark/arkd.json"
@@ -45,34 +46,15 @@ teardown(void)
 	unlink(path);
 }
 
-/* Returns the fixture directory: $ARK_FIXTURES or the shared captures. */
-static const char *
-fixtures_dir(void)
-{
-	const char *e = getenv("ARK_FIXTURES");
-
-	return e != NULL && *e != '\0' ? e :
-	    ARK_SRCDIR "/../shared/fixtures/mesos";
-}
-
 /* Reads a fixture file (caller frees). */
 static char *
 fixture(const char *name, size_t *len)
 {
-	char *p = xasprintf("%s/%s", fixtures_dir(), name), *data;
-	FILE *f = fopen(p, "rb");
-	long n;
+	char *p = xasprintf("%s/%s", tu_fixtures_dir(), name), *data;
 
-	ck_assert_msg(f != NULL, "cannot open %s", p);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	data = xmalloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(data, 1, (size_t)n, f), (size_t)n);
-	data[n] = '\0';
-	fclose(f);
+	data = tu_read_file(p, len);
+	ck_assert_msg(data != NULL, "cannot read %s", p);
 	free(p);
-	*len = (size_t)n;
 	return data;
 }
 

@@ -595,8 +595,22 @@ tu_read_file(const char *path, size_t *len)
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		if (buf_add(&b, chunk, n) != 0)
 			break;
+	if (ferror(f)) {
+		fclose(f);
+		buf_clear(&b);
+		return NULL;
+	}
 	fclose(f);
 	return buf_steal(&b, len);
+}
+
+const char *
+tu_fixtures_dir(void)
+{
+	const char *e = getenv("ARK_FIXTURES");
+
+	return e != NULL && *e != '\0' ? e :
+	    ARK_SRCDIR "/../shared/fixtures/mesos";
 }
 
 unsigned long long

@@ -95,8 +95,13 @@ long long	 tu_now_ms(void);
 /* Sleeps ms milliseconds. */
 void		 tu_sleep_ms(int ms);
 
-/* A whole file's bytes (caller frees) and its length; NULL if unreadable. */
+/*
+ * A whole file's bytes, NUL-terminated (caller frees), and its length (len
+ * may be NULL); NULL if it cannot be opened or read.
+ */
 char		*tu_read_file(const char *path, size_t *len);
+/* The Mesos fixture directory: $ARK_FIXTURES or the shared captures. */
+const char	*tu_fixtures_dir(void);
 /* A 64-bit seed: ARK_TEST_SEED if set, else from the clock and pid. */
 unsigned long long tu_seed(void);
 /* xorshift64*: the next pseudo-random number of *state (never 0). */
