@@ -232,6 +232,38 @@ tu_write_cb(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* Sets what every test request shares: method, url, timeout, body into b. */
+static void
+tu_curl_setup(CURL *c, const char *method, const char *url, struct buf *b)
+{
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tu_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+}
+
+/*
+ * Runs c, frees it and h; *out (may be NULL) takes b's body, else b is
+ * cleared. Returns the status, 0 if no answer.
+ */
+static long
+tu_curl_perform(CURL *c, struct curl_slist *h, struct buf *b, char **out)
+{
+	long status = 0;
+
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	if (out != NULL)
+		*out = buf_steal(b, NULL);
+	else
+		buf_clear(b);
+	return status;
+}
+
 int
 tu_http(const char *method, const char *url, const char *content_type,
     const char *body, char **out)
@@ -239,16 +271,10 @@ tu_http(const char *method, const char *url, const char *content_type,
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
 	struct buf b;
-	long status = 0;
 	char ct[256];
 
 	buf_init(&b, 64u << 20);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tu_write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	tu_curl_setup(c, method, url, &b);
 	if (body != NULL) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
@@ -258,15 +284,7 @@ tu_http(const char *method, const char *url, const char *content_type,
 		h = curl_slist_append(h, ct);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	}
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
-	if (out != NULL)
-		*out = buf_steal(&b, NULL);
-	else
-		buf_clear(&b);
-	return (int)status;
+	return (int)tu_curl_perform(c, h, &b, out);
 }
 
 json_t *
@@ -542,18 +560,13 @@ tu_http_ex(const char *method, const char *url, const char *const *req_headers,
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
 	struct buf b, hb;
-	long status = 0;
+	long status;
 
 	buf_init(&b, 64u << 20);
 	buf_init(&hb, 1u << 20);
 	buf_addstr(&b, "");
 	buf_addstr(&hb, "");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tu_write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	tu_curl_setup(c, method, url, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, tu_write_cb);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
 	if (strcmp(method, "HEAD") == 0)
@@ -566,14 +579,7 @@ tu_http_ex(const char *method, const char *url, const char *const *req_headers,
 	for (size_t i = 0; req_headers != NULL && req_headers[i] != NULL; i++)
 		h = curl_slist_append(h, req_headers[i]);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
-	if (out != NULL)
-		*out = buf_steal(&b, NULL);
-	else
-		buf_clear(&b);
+	status = tu_curl_perform(c, h, &b, out);
 	if (headers != NULL)
 		*headers = buf_steal(&hb, NULL);
 	else
