@@ -46,37 +46,16 @@ static void
 sim_start(int agents, const char *const *extra)
 {
 	char ports[512], nagents[16], sseed[32];
-	char *argv[40];
-	int n = 0;
+	const char *args[] = { "--port", "0", "--agents", nagents,
+	    "--allocation-interval", "0.1", "--heartbeat-interval", "1",
+	    "--seed", sseed, "--log-level", "warn", NULL };
 
 	snprintf(ports, sizeof ports, "%s/ports", dir);
 	snprintf(nagents, sizeof nagents, "%d", agents);
 	snprintf(sseed, sizeof sseed, "%llu", seed % 1000000007ULL + 1);
-	argv[n++] = (char *)tu_bin("ark-sim");
-	argv[n++] = (char *)"--port";
-	argv[n++] = (char *)"0";
-	argv[n++] = (char *)"--control-port";
-	argv[n++] = (char *)"0";
-	argv[n++] = (char *)"--port-file";
-	argv[n++] = ports;
-	argv[n++] = (char *)"--agents";
-	argv[n++] = nagents;
-	argv[n++] = (char *)"--allocation-interval";
-	argv[n++] = (char *)"0.1";
-	argv[n++] = (char *)"--heartbeat-interval";
-	argv[n++] = (char *)"1";
-	argv[n++] = (char *)"--seed";
-	argv[n++] = sseed;
-	argv[n++] = (char *)"--log-level";
-	argv[n++] = (char *)"warn";
-	for (; extra != NULL && *extra != NULL && n < 38; extra++)
-		argv[n++] = (char *)*extra;
-	argv[n] = NULL;
-	tu_spawn(argv, sim_log);
-	master_port = tu_wait_port_file(ports, 20000);
+	tu_sim_start(ports, sim_log, args, extra, &master_port, &control_port);
 	ck_assert_msg(master_port > 0, "ark-sim did not start");
-	ck_assert(TU_WAIT(5000, (control_port = tu_sim_control_port(ports)) >
-	    0));
+	ck_assert(control_port > 0);
 }
 
 /* Writes arkd's configuration with the given "jobs" array elements. */
@@ -190,10 +169,7 @@ teardown(void)
 static json_t *
 sim_json(const char *path)
 {
-	char url[256];
-
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", control_port, path);
-	return tu_get_json(url);
+	return tu_sim_json(control_port, path);
 }
 
 /* GET on arkd's admin API as JSON (new reference, NULL on failure). */
@@ -212,11 +188,7 @@ arkd_json(const char *path)
 static int
 sim_control(const char *what, const char *body)
 {
-	char url[256];
-
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/control/%s",
-	    control_port, what);
-	return tu_http("POST", url, "application/json", body, NULL);
+	return tu_sim_control(control_port, what, body);
 }
 
 /* PATCHes a job through arkd's admin API; its status (0: no arkd). */
@@ -232,18 +204,8 @@ arkd_patch_job(const char *job, const char *body)
 	return tu_http("PATCH", url, "application/json", body, NULL);
 }
 
-/* A counter of ark-sim's /counters ("updates_acked") or a call count. */
-static long
-counter_of(json_t *c, const char *name)
-{
-	json_t *v = json_object_get(c, name);
-
-	if (v == NULL)
-		v = json_object_get(json_object_get(c, "calls"), name);
-	return v == NULL ? 0 : (long)json_integer_value(v);
-}
-
-/* The same, read from ark-sim now; -1 if it does not answer. */
+/* A counter of ark-sim's /counters ("updates_acked") or a call count,
+ * read now; -1 if it does not answer. */
 static long
 counter(const char *name)
 {
@@ -252,7 +214,7 @@ counter(const char *name)
 
 	if (c == NULL)
 		return -1;
-	v = counter_of(c, name);
+	v = tu_sim_counter_of(c, name);
 	json_decref(c);
 	return v;
 }
@@ -268,14 +230,17 @@ acked_exactly_once(char *why, size_t len)
 		snprintf(why, len, "no /counters");
 		return 0;
 	}
-	ok = counter_of(c, "updates_unacked") == 0 &&
-	    counter_of(c, "updates_acked") == counter_of(c,
-	    "updates_reliable") && counter_of(c, "acks_unknown") == 0;
+	ok = tu_sim_counter_of(c, "updates_unacked") == 0 &&
+	    tu_sim_counter_of(c, "updates_acked") ==
+	    tu_sim_counter_of(c, "updates_reliable") &&
+	    tu_sim_counter_of(c, "acks_unknown") == 0;
 	snprintf(why, len, "updates_reliable %ld, updates_acked %ld, "
 	    "updates_unacked %ld, acks_unknown %ld, acks_duplicate %ld",
-	    counter_of(c, "updates_reliable"), counter_of(c, "updates_acked"),
-	    counter_of(c, "updates_unacked"), counter_of(c, "acks_unknown"),
-	    counter_of(c, "acks_duplicate"));
+	    tu_sim_counter_of(c, "updates_reliable"),
+	    tu_sim_counter_of(c, "updates_acked"),
+	    tu_sim_counter_of(c, "updates_unacked"),
+	    tu_sim_counter_of(c, "acks_unknown"),
+	    tu_sim_counter_of(c, "acks_duplicate"));
 	json_decref(c);
 	return ok;
 }
