@@ -10,16 +10,9 @@
 
 #include "buf.h"
 #include "codec.h"
+#include "fuzz-codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-/* Reports why an invariant broke, then aborts. */
-static void
-fail(const char *what, const char *cause)
-{
-	fprintf(stderr, "%s: %s\n", what, cause != NULL ? cause : "");
-	abort();
-}
 
 /* Checks one decoded message; aborts on a broken invariant. */
 static void
@@ -33,20 +26,20 @@ check(ProtobufCMessage *m)
 	buf_init(&j2, 0);
 	buf_init(&pb, 0);
 	if (codec_encode(CODEC_JSON, m, &j1, &cause) != 0)
-		fail("encode json m", cause);
+		fuzz_codec_fail("encode json m", cause);
 	m2 = codec_decode(CODEC_JSON, m->descriptor, j1.data, j1.len, &cause);
 	if (m2 == NULL) {
 		fprintf(stderr, "re-decode failed: %s\n%s\n", cause, j1.data);
 		abort();
 	}
 	if (codec_encode(CODEC_JSON, m2, &j2, &cause) != 0)
-		fail("encode json m2", cause);
+		fuzz_codec_fail("encode json m2", cause);
 	if (j1.len != j2.len || memcmp(j1.data, j2.data, j1.len) != 0) {
 		fprintf(stderr, "unstable:\n%s\n%s\n", j1.data, j2.data);
 		abort();
 	}
 	if (codec_encode(CODEC_PROTOBUF, m2, &pb, &cause) != 0)
-		fail("encode protobuf m2", cause);
+		fuzz_codec_fail("encode protobuf m2", cause);
 	m3 = codec_decode(CODEC_PROTOBUF, m->descriptor, pb.data, pb.len,
 	    &cause);
 	if (m3 == NULL)
@@ -61,23 +54,6 @@ check(ProtobufCMessage *m)
 int
 LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 {
-	ProtobufCMessage *m;
-	char *cause = NULL;
-
-	m = (ProtobufCMessage *)codec_decode_event(CODEC_JSON, in, n, &cause);
-	if (m != NULL) {
-		check(m);
-		codec_free(m);
-	} else {
-		free(cause);
-	}
-	cause = NULL;
-	m = (ProtobufCMessage *)codec_decode_call(CODEC_JSON, in, n, &cause);
-	if (m != NULL) {
-		check(m);
-		codec_free(m);
-	} else {
-		free(cause);
-	}
+	fuzz_codec_each(CODEC_JSON, in, n, check);
 	return 0;
 }

@@ -11,16 +11,9 @@
 
 #include "buf.h"
 #include "codec.h"
+#include "fuzz-codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-/* Reports why an invariant broke, then aborts. */
-static void
-fail(const char *what, const char *cause)
-{
-	fprintf(stderr, "%s: %s\n", what, cause != NULL ? cause : "");
-	abort();
-}
 
 /*
  * Tells whether m or a submessage kept an unknown field numbered 0:
@@ -76,17 +69,17 @@ check(ProtobufCMessage *m)
 	buf_init(&p2, 0);
 	buf_init(&js, 0);
 	if (codec_encode(CODEC_PROTOBUF, m, &p1, &cause) != 0)
-		fail("encode protobuf m", cause);
+		fuzz_codec_fail("encode protobuf m", cause);
 	m2 = codec_decode(CODEC_PROTOBUF, m->descriptor, p1.data, p1.len,
 	    &cause);
 	if (m2 == NULL) {
 		if (!has_tag0(m))
-			fail("decode of re-encoded", cause);
+			fuzz_codec_fail("decode of re-encoded", cause);
 		free(cause);
 		goto out;
 	}
 	if (codec_encode(CODEC_PROTOBUF, m2, &p2, &cause) != 0)
-		fail("encode protobuf m2", cause);
+		fuzz_codec_fail("encode protobuf m2", cause);
 	if (p1.len != p2.len || memcmp(p1.data, p2.data, p1.len) != 0)
 		abort();
 	if (codec_encode(CODEC_JSON, m, &js, &cause) != 0) {
@@ -115,25 +108,6 @@ out:
 int
 LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 {
-	ProtobufCMessage *m;
-	char *cause = NULL;
-
-	m = (ProtobufCMessage *)codec_decode_event(CODEC_PROTOBUF, in, n,
-	    &cause);
-	if (m != NULL) {
-		check(m);
-		codec_free(m);
-	} else {
-		free(cause);
-	}
-	cause = NULL;
-	m = (ProtobufCMessage *)codec_decode_call(CODEC_PROTOBUF, in, n,
-	    &cause);
-	if (m != NULL) {
-		check(m);
-		codec_free(m);
-	} else {
-		free(cause);
-	}
+	fuzz_codec_each(CODEC_PROTOBUF, in, n, check);
 	return 0;
 }
