@@ -6,7 +6,8 @@
  * exit; then another port is tried. The server is not one of testutil's
  * children: a Check test forked from the process that started it must not
  * kill it (tu_kill_all, or the atexit handler of the fork), so this file
- * keeps its own list and kills only what its own process started.
+ * keeps its own list and kills only what its own process started; and the
+ * server gets SIGKILL when that process dies, however it dies.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -68,6 +70,10 @@ tu_zk_spawn(char *const argv[], const char *log)
 			close(fd);
 		}
 		setpgid(0, 0);
+		/* dies with whoever started it, even one killed outright */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(127);
 		execv(argv[0], argv);
 		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
