@@ -1315,34 +1315,32 @@ config_free(struct config *cfg)
 	free(cfg);
 }
 
+#define CONFIG_DIGITS	"0123456789"
+#define CONFIG_LOWER	"abcdefghijklmnopqrstuvwxyz"
+#define CONFIG_UPPER	"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+/* Tells whether s is 1..max characters, all of them from set. */
+static int
+config_valid_chars(const char *s, size_t max, const char *set)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= max && strspn(s, set) == n;
+}
+
 /* Tells whether s matches [a-z0-9][a-z0-9-]{0,62}. */
 static int
 config_valid_id(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 63 || s[0] == '-')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
+	return s[0] != '-' &&
+	    config_valid_chars(s, 63, CONFIG_LOWER CONFIG_DIGITS "-");
 }
 
 /* Tells whether s is a port name: [A-Z0-9_]{1,32}. */
 static int
 config_valid_port_name(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 32)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return 0;
-	return 1;
+	return config_valid_chars(s, 32, CONFIG_UPPER CONFIG_DIGITS "_");
 }
 
 /* Tells whether s is an environment variable name: [A-Za-z_][A-Za-z0-9_]*. */
