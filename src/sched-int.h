@@ -35,8 +35,14 @@
 #define SCHED_SLOT_DONE_MARK	(-1)
 /* Offers whose maintenance starts within this are not used (ms). */
 #define SCHED_UNAVAILABLE_HORIZON_MS	(3600 * 1000)
-/* Wanting offers and getting none this long: REVIVE again (ms). */
+/*
+ * Wanting offers and getting none this long: REVIVE again (ms), in case the
+ * last REVIVE was lost. Each such resend that brings no offer doubles the
+ * wait up to the cap, so a slot that fits nowhere does not make arkd clear
+ * the master's filters every 30 s forever; an offer or new work resets it.
+ */
 #define SCHED_REVIVE_RESEND_MS	(30 * 1000)
+#define SCHED_REVIVE_RESEND_MAX_MS	(300 * 1000)
 /* How many finished task ids are remembered to ignore late updates. */
 #define SCHED_DEAD_MAX		8192
 /*
@@ -221,6 +227,7 @@ struct sched {
 	int		 suppressed;	/* SUPPRESS is in force (as we sent) */
 	int		 revive_wanted;	/* new work since the last REVIVE */
 	int64_t		 last_revive, last_suppress, last_offers;
+	int64_t		 revive_resend;	/* current resend wait (ms) */
 	int64_t		 revive_at;	/* debounced REVIVE due; INT64_MAX */
 	int		 constraints_unsupported;
 	int		 framework_dirty;	/* UPDATE_FRAMEWORK to (re)send */

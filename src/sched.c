@@ -1488,6 +1488,7 @@ sched_on_offers(struct sched *s, const Mesos__V1__Scheduler__Event__Offers *ev,
 		return;
 	s->event_gen++;
 	s->last_offers = s->now;
+	s->revive_resend = SCHED_REVIVE_RESEND_MS;
 	s->burst_left = SCHED_LAUNCH_BURST;
 	decline = xcalloc(ev->n_offers + 1, sizeof *decline);
 	later = xcalloc(ev->n_offers + 1, sizeof *later);
@@ -2366,6 +2367,7 @@ sched_pace(struct sched *s, struct effects *out)
 {
 	int64_t debounce = sched_ms(s->cfg->revive_debounce_s);
 	int64_t seen;
+	int guard;
 
 	s->revive_at = INT64_MAX;
 	if (!s->subscribed || s->fid == NULL || s->shutdown)
@@ -2382,8 +2384,9 @@ sched_pace(struct sched *s, struct effects *out)
 	}
 	seen = s->last_revive > s->last_offers ? s->last_revive :
 	    s->last_offers;
-	if (!s->suppressed && !s->revive_wanted &&
-	    s->now - seen < SCHED_REVIVE_RESEND_MS)
+	/* nothing new: only the guard against a lost REVIVE */
+	guard = !s->suppressed && !s->revive_wanted;
+	if (guard && s->now - seen < s->revive_resend)
 		return;
 	if (s->now < s->last_revive + debounce) {
 		s->revive_at = s->last_revive + debounce;
@@ -2394,6 +2397,12 @@ sched_pace(struct sched *s, struct effects *out)
 	s->suppressed = 0;
 	s->revive_wanted = 0;
 	s->last_revive = s->now;
+	if (!guard)
+		s->revive_resend = SCHED_REVIVE_RESEND_MS;
+	else if (s->revive_resend < SCHED_REVIVE_RESEND_MAX_MS / 2)
+		s->revive_resend *= 2;
+	else
+		s->revive_resend = SCHED_REVIVE_RESEND_MAX_MS;
 }
 
 /* ---- creation from the configuration and the store ---- */
@@ -2565,6 +2574,7 @@ sched_create(const struct config *cfg, const struct store_snapshot *snap,
 	heap_init(&s->timers);
 	reconcile_init(&s->rec, s->cfg);
 	s->last_revive = s->last_suppress = s->last_offers = INT64_MIN / 4;
+	s->revive_resend = SCHED_REVIVE_RESEND_MS;
 	s->revive_at = s->agents_at = s->exit_at = INT64_MAX;
 	s->session = SESSION_DISCONNECTED;
 	for (size_t i = 0; i < s->cfg->njobs; i++) {
@@ -2828,7 +2838,7 @@ sched_next_deadline(const struct sched *s)
 	if (!s->suppressed && !s->shutdown && sched_want_offers(s)) {
 		int64_t seen = s->last_revive > s->last_offers ?
 		    s->last_revive : s->last_offers;
-		int64_t resend = seen + SCHED_REVIVE_RESEND_MS;
+		int64_t resend = seen + s->revive_resend;
 		int64_t debounce = s->last_revive +
 		    sched_ms(s->cfg->revive_debounce_s);
 

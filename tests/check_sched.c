@@ -1112,6 +1112,43 @@ START_TEST(test_inverse_offers_and_rescind)
 }
 END_TEST
 
+/* With no offer at all, the guard REVIVE backs off: 30 s, 60 s, 120 s... */
+START_TEST(test_revive_guard_backs_off)
+{
+	Mesos__V1__Offer *o;
+
+	st_init(&T, st_config(SERVICE3,
+	    "\"scheduling\": {\"revive_debounce_s\": 1},"), NULL);
+	st_subscribe(&T, "fw-1");
+	ck_assert_uint_eq(st_count_call(&T, T_REVIVE), 1);
+	/* nothing comes: again after 30 s, then 60 s, then 120 s */
+	st_tick(&T, 29000);
+	ck_assert_uint_eq(st_count_call(&T, T_REVIVE), 0);
+	st_tick(&T, 1000);
+	ck_assert_uint_eq(st_count_call(&T, T_REVIVE), 1);
+	st_tick(&T, 59000);
+	ck_assert_uint_eq(st_count_call(&T, T_REVIVE), 0);
+	st_tick(&T, 1000);
+	ck_assert_uint_eq(st_count_call(&T, T_REVIVE), 1);
+	ck_assert(sched_next_deadline(T.s) <= T.now + 120000);
+	st_tick(&T, 119000);
+	ck_assert_uint_eq(st_count_call(&T, T_REVIVE), 0);
+	st_tick(&T, 1000);
+	ck_assert_uint_eq(st_count_call(&T, T_REVIVE), 1);
+	/* capped at five minutes */
+	for (int i = 0; i < 3; i++) {
+		st_tick(&T, 300000);
+		ck_assert_uint_eq(st_count_call(&T, T_REVIVE), 1);
+	}
+	/* an offer that fits nothing resets the wait to 30 s */
+	o = st_offer("o1", "a1", "h1", 0.01, 1, 0, 0);
+	st_event(&T, st_ev_offers(&o, 1));
+	ck_assert_uint_eq(st_count_call(&T, T_DECLINE), 1);
+	st_tick(&T, 30000);
+	ck_assert_uint_eq(st_count_call(&T, T_REVIVE), 1);
+}
+END_TEST
+
 START_TEST(test_revive_suppress_pacing)
 {
 	Mesos__V1__Offer *o;
@@ -1500,6 +1537,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_multi_role);
 	tcase_add_test(tc, test_inverse_offers_and_rescind);
 	tcase_add_test(tc, test_revive_suppress_pacing);
+	tcase_add_test(tc, test_revive_guard_backs_off);
 	tcase_add_test(tc, test_disconnect_and_kill_later);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_rolling_restart);
