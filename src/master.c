@@ -248,10 +248,10 @@ master_set_state(struct master *m, enum master_state s, const char *why)
 	m->since = msg_clock_wall();
 }
 
-/* Queues a MSG_SESSION (strings copied). */
+/* Queues a MSG_SESSION (strings copied); failed: reason is an error. */
 static void
 master_push_session(struct master *m, enum msg_session_state st,
-    const char *reason, int fatal)
+    const char *reason, int fatal, int failed)
 {
 	struct msg *msg = msg_create(MSG_SESSION);
 
@@ -262,6 +262,7 @@ master_push_session(struct master *m, enum msg_session_state st,
 		msg->u.session.stream_id = xstrdup(m->stream_id);
 	msg->u.session.reason = reason != NULL ? xstrdup(reason) : NULL;
 	msg->u.session.fatal = fatal;
+	msg->u.session.failed = failed;
 	msg_queue_push(m->q, msg);
 }
 
@@ -689,7 +690,7 @@ master_close_stream(struct master *m, const char *reason, int report)
 	m->stream_gen++;
 	recordio_reader_clear(&m->rio);
 	if (m->connected && report)
-		master_push_session(m, SESSION_DISCONNECTED, reason, 0);
+		master_push_session(m, SESSION_DISCONNECTED, reason, 0, 0);
 	m->connected = 0;
 	free(m->stream_id);
 	m->stream_id = NULL;
@@ -793,7 +794,10 @@ master_lost(struct master *m, const char *reason)
 	if (m->state == MASTER_IDLE || m->state == MASTER_FENCED ||
 	    m->state == MASTER_BACKOFF)
 		return;
-	master_close_stream(m, reason, 1);
+	/* connected or not, the core learns why: the operator sees the
+	 * last connection error while nothing works */
+	master_close_stream(m, reason, 0);
+	master_push_session(m, SESSION_DISCONNECTED, reason, 0, 1);
 	master_calls_disconnected(m, reason);
 	if (was) {
 		m->reconnects++;
@@ -823,7 +827,7 @@ master_give_up(struct master *m, const char *reason, int status)
 	master_calls_finish_all(m, status, reason);
 	master_set_state(m, MASTER_IDLE, reason);
 	master_push_session(m, SESSION_DISCONNECTED, reason,
-	    status == 401 ? 401 : 1);
+	    status == 401 ? 401 : 1, 1);
 }
 
 /* 401: the master refuses our principal. */
@@ -956,7 +960,7 @@ master_stream_head_cb(void *arg, struct http_req *r,
 	master_set_state(m, MASTER_SUBSCRIBING, "stream open");
 	log_info("master %s: stream open (stream %s), waiting for SUBSCRIBED",
 	    m->leader, m->stream_id);
-	master_push_session(m, SESSION_CONNECTED, "stream open", 0);
+	master_push_session(m, SESSION_CONNECTED, "stream open", 0, 0);
 	master_watchdog_arm(m);
 }
 
@@ -1143,6 +1147,8 @@ master_attempt(struct master *m)
 		master_set_state(m, MASTER_DETECTING, "no leader known");
 		log_info("master: no leading master known in ZooKeeper yet; "
 		    "waiting");
+		master_push_session(m, SESSION_DISCONNECTED, "no leading "
+		    "master known in ZooKeeper", 0, 1);
 		return;
 	}
 	free(m->target);

@@ -40,6 +40,9 @@ struct msg_session {
 	char	*master;	/* "host:port" of the master (owned) */
 	char	*stream_id;	/* Mesos-Stream-Id while connected (owned) */
 	char	*reason;	/* why it changed, for logs (owned) */
+	int	 failed;	/* an attempt to reach or stay with a master
+				 * failed (reason says why): the admin API
+				 * shows it as the last connection error */
 	int	 fatal;		/* the master connection gave up for good
 				 * (credentials refused, framework removed):
 				 * arkd should exit with an error; 401 when

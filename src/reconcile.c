@@ -171,6 +171,7 @@ reconcile_implicit(struct reconcile *r, const char *fid, int64_t now,
     struct effects *out, const char *cause)
 {
 	r->last_duration_ms = now - r->started;
+	r->last_done_wall = r->started_wall + r->last_duration_ms;
 	r->completed++;
 	r->done = 1;
 	effects_call(out, call_reconcile(fid, NULL, NULL, 0), 0);

@@ -59,6 +59,7 @@ struct reconcile {
 	uint64_t	 completed;	/* runs whose explicit part finished */
 	uint64_t	 unknown_tasks;	/* updates for tasks ark did not know */
 	int64_t		 last_duration_ms;	/* of the last explicit part */
+	int64_t		 last_done_wall;	/* wall ms it finished */
 	int64_t		 last_end;	/* monotonic ms the last run ended */
 	int		 done;		/* explicit part done since begin */
 };

@@ -328,12 +328,13 @@ record_write_msg(struct record *r, const struct msg *m)
 		return record_write_event(r, m);
 	case MSG_SESSION:
 		return record_put_json(r, m->now, m->wall, kind,
-		    json_pack("{s:s s:o s:o s:o}", "state",
+		    json_pack("{s:s s:o s:o s:o s:b}", "state",
 		    m->u.session.state == SESSION_CONNECTED ? "connected" :
 		    m->u.session.state == SESSION_FOLLOWER ? "follower" :
 		    "disconnected", "master", record_jstr(m->u.session.master),
 		    "stream_id", record_jstr(m->u.session.stream_id),
-		    "reason", record_jstr(m->u.session.reason)));
+		    "reason", record_jstr(m->u.session.reason),
+		    "failed", m->u.session.failed != 0));
 	case MSG_CALL_DONE: {
 		char cookie[24];
 
@@ -777,6 +778,8 @@ record_rebuild(struct record_reader *rd, const struct record_raw *raw,
 		e->msg->u.session.master = record_get_str(j, "master");
 		e->msg->u.session.stream_id = record_get_str(j, "stream_id");
 		e->msg->u.session.reason = record_get_str(j, "reason");
+		e->msg->u.session.failed = json_is_true(json_object_get(j,
+		    "failed"));
 		break;
 	}
 	case MSG_CALL_DONE: {
@@ -1023,6 +1026,8 @@ record_describe_msg(const struct msg *m)
 		record_kv(&b, "master", m->u.session.master);
 		record_kv(&b, "stream", m->u.session.stream_id);
 		record_kv(&b, "reason", m->u.session.reason);
+		if (m->u.session.failed)
+			buf_addstr(&b, " failed");
 		break;
 	case MSG_CALL_DONE:
 		buf_printf(&b, " cookie=%" PRIu64 " %s status=%d",

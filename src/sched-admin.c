@@ -73,12 +73,17 @@ sa_reconciliation(const struct sched *s)
 {
 	const struct reconcile *r = &s->rec;
 
-	return json_pack("{s:s, s:I, s:I, s:o, s:I, s:I}",
+	/* before a run finished there is no duration to show: null, not 0 */
+	return json_pack("{s:s, s:I, s:I, s:o, s:o, s:o, s:I, s:I}",
 	    "state", reconcile_phase_name(r->phase),
 	    "rounds", (json_int_t)r->rounds,
 	    "outstanding", (json_int_t)r->outstanding,
 	    "started_at", sa_time(r->runs > 0 ? r->started_wall : 0),
-	    "last_duration_ms", (json_int_t)r->last_duration_ms,
+	    "last_duration_ms", r->completed > 0 ?
+	    json_integer(r->last_duration_ms) : json_null(),
+	    "last_completed_at", sa_time(r->completed > 0 ? r->last_done_wall :
+	    0),
+	    "completed", (json_int_t)r->completed,
 	    "unknown_tasks", (json_int_t)r->unknown_tasks);
 }
 
@@ -101,12 +106,17 @@ sa_state(struct sched *s, const struct admin_req *r, struct effects *out)
 	const char *session = s->subscribed ? "subscribed" :
 	    s->session < SESSION_STATE_MAX ? sa_session_names[s->session] : "?";
 
-	o = json_pack("{s:o, s:o, s:{s:s, s:o, s:o}, s:{s:I, s:I, s:I, s:I, "
-	    "s:I}, s:o, s:s, s:b, s:s}",
+	o = json_pack("{s:o, s:o, s:{s:s, s:o, s:o, s:o, s:o, s:o, s:I}, "
+	    "s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:s, s:b, s:s}",
 	    "framework_id", sa_str(s->fid),
 	    "leader", sa_str(s->master),
 	    "session", "state", session, "since", sa_time(s->session_since),
 	    "stream_id", sa_str(s->stream_id),
+	    "last_error", sa_str(s->conn_error),
+	    "last_error_at", sa_time(s->conn_error != NULL ?
+	    s->conn_error_at : 0),
+	    "failing_since", sa_time(s->conn_failing_since),
+	    "failed_attempts", (json_int_t)s->conn_failures,
 	    "counts", "jobs", (json_int_t)sa_njobs(s),
 	    "tasks", (json_int_t)hash_count(s->tasks),
 	    "agents", (json_int_t)hash_count(s->agents),

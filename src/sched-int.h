@@ -205,6 +205,11 @@ struct sched {
 	int		 subscribed;
 	enum msg_session_state session;
 	int64_t		 session_since;	/* wall ms */
+	char		*conn_error;	/* the last connection error, or NULL */
+	int64_t		 conn_error_at;	/* wall ms it was reported */
+	int64_t		 conn_failing_since; /* wall ms of the first error
+					 * since the last SUBSCRIBED; 0: none */
+	uint64_t	 conn_failures;	/* errors since the last SUBSCRIBED */
 	char		*master;
 	char		*stream_id;
 	int		 shutdown;

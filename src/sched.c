@@ -1971,6 +1971,8 @@ sched_on_subscribed(struct sched *s,
 	sched_set_str(&s->old_fid, fid);
 	if (!s->subscribed)
 		s->session_since = s->wall;
+	s->conn_failing_since = 0;
+	s->conn_failures = 0;
 	s->subscribed = 1;
 	s->ever_subscribed = 1;
 	s->suppressed = 0;
@@ -2678,6 +2680,7 @@ sched_free(struct sched *s)
 	free(s->old_fid);
 	free(s->master);
 	free(s->stream_id);
+	free(s->conn_error);
 	sched_config_free(s->cfg);
 	free(s);
 }
@@ -2744,11 +2747,20 @@ static void
 sched_on_session(struct sched *s, const struct msg_session *ss,
     struct effects *out)
 {
-	if (ss->state != s->session)
+	/* the first report dates the state arkd started in, too */
+	if (ss->state != s->session || s->session_since == 0)
 		s->session_since = s->wall;
 	s->session = ss->state;
 	sched_set_str(&s->master, ss->master);
 	sched_set_str(&s->stream_id, ss->stream_id);
+	if (ss->failed) {
+		sched_set_str(&s->conn_error, ss->reason != NULL ? ss->reason :
+		    "unknown error");
+		s->conn_error_at = s->wall;
+		if (s->conn_failing_since == 0)
+			s->conn_failing_since = s->wall;
+		s->conn_failures++;
+	}
 	if (ss->state != SESSION_CONNECTED) {
 		if (s->subscribed)
 			log_info("sched: subscription lost (%s): offers are "

@@ -682,6 +682,9 @@ static struct msg_queue queue;
 static struct ev_timer tick;
 static int n_connected, n_disconnected, n_fatal, n_subscribed, n_heartbeats;
 static int last_fatal;	/* the fatal value of the last fatal MSG_SESSION */
+static int is_connected;	/* the last MSG_SESSION said connected */
+static int n_failed;	/* MSG_SESSIONs reporting a failed attempt */
+static char last_failure[256];	/* the reason of the last one */
 static int n_errors, n_agents;
 static char last_fwid[64];
 static struct {
@@ -707,8 +710,15 @@ drain(void)
 			if (m->u.session.state == SESSION_CONNECTED) {
 				n_connected++;
 				ck_assert_ptr_nonnull(m->u.session.stream_id);
-			} else
+			} else if (is_connected)
 				n_disconnected++;
+			is_connected = m->u.session.state == SESSION_CONNECTED;
+			if (m->u.session.failed) {
+				n_failed++;
+				ck_assert_ptr_nonnull(m->u.session.reason);
+				snprintf(last_failure, sizeof last_failure,
+				    "%s", m->u.session.reason);
+			}
 			if (m->u.session.fatal != 0) {
 				n_fatal++;
 				last_fatal = m->u.session.fatal;
@@ -785,6 +795,8 @@ flow_setup_codec(enum codec_type codec)
 	cfg.nmasters = 2;
 	memset(&queue, 0, sizeof queue);
 	n_connected = n_disconnected = n_fatal = n_subscribed = 0;
+	is_connected = n_failed = 0;
+	last_failure[0] = '\0';
 	last_fatal = 0;
 	n_heartbeats = n_errors = n_agents = n_done = 0;
 	last_fwid[0] = '\0';
@@ -932,6 +944,10 @@ START_TEST(test_stalled_heartbeats)
 	ck_assert(RUN_UNTIL(10, n_disconnected == 1));
 	/* 3 misses of 0.2 s, not much sooner. */
 	ck_assert(ev_time() - t0 >= 0.5);
+	/* the disconnection is reported as a failure, with why */
+	ck_assert_int_ge(n_failed, 1);
+	ck_assert_msg(strncmp(last_failure, "no heartbeat for ", 17) == 0,
+	    "%s", last_failure);
 	atomic_store(&fakes[0].stall, 0);
 	ck_assert(RUN_UNTIL(10, n_subscribed == 2));
 	ck_assert_int_eq(status().state, MASTER_SUBSCRIBED);
@@ -1046,6 +1062,8 @@ START_TEST(test_zk_leader_hook)
 	ck_assert(RUN_UNTIL(10, n_disconnected == 1));
 	run_for(1.0);
 	ck_assert_int_eq(status().state, MASTER_DETECTING);
+	/* and the core learns why nothing connects */
+	ck_assert_str_eq(last_failure, "no leading master known in ZooKeeper");
 	ck_assert_int_eq(atomic_load(&fakes[0].subscribes), 1);
 	ck_assert_int_eq(atomic_load(&fakes[1].subscribes), 1);
 }

@@ -97,7 +97,8 @@ START_TEST(test_state_and_jobs)
 	    "session", "counts", "reconciliation", "config_version",
 	    "dry_run", "version", NULL };
 	static const char *rec_keys[] = { "state", "rounds", "outstanding",
-	    "started_at", "last_duration_ms", "unknown_tasks", NULL };
+	    "started_at", "last_duration_ms", "last_completed_at", "completed",
+	    "unknown_tasks", NULL };
 	static const char *count_keys[] = { "jobs", "tasks", "agents",
 	    "offers", "blacklist", NULL };
 	static const char *job_keys[] = { "id", "kind", "instances",
@@ -159,6 +160,81 @@ START_TEST(test_state_and_jobs)
 	json_decref(o);
 	expect_error(st_req(ADMIN_GET_JOB, "nope"), 404);
 	expect_error(st_req(ADMIN_RELOAD, NULL), 500);
+}
+END_TEST
+
+/* Member key of member obj of o. */
+static json_t *
+sub(json_t *o, const char *obj, const char *key)
+{
+	return json_object_get(json_object_get(o, obj), key);
+}
+
+/*
+ * While no master answers, the state names the last connection error,
+ * when it came and since when attempts fail; the reconciliation shows no
+ * duration before a run finished.
+ */
+START_TEST(test_state_connection_error)
+{
+	int status;
+	int64_t first;
+	json_t *o;
+
+	st_init(&T, st_config(JOBS, NULL), NULL);
+	o = ask(st_req(ADMIN_GET_STATE, NULL), &status);
+	ck_assert(json_is_null(sub(o, "session", "last_error")));
+	ck_assert(json_is_null(sub(o, "session", "last_error_at")));
+	ck_assert(json_is_null(sub(o, "session", "failing_since")));
+	ck_assert(json_is_null(sub(o, "reconciliation", "last_duration_ms")));
+	ck_assert(json_is_null(sub(o, "reconciliation", "last_completed_at")));
+	ck_assert_int_eq(json_integer_value(sub(o, "reconciliation",
+	    "completed")), 0);
+	json_decref(o);
+
+	first = T.wall;
+	st_session_failed(&T, "connection refused by 127.0.0.1:5050");
+	st_tick(&T, 3000);
+	st_session_failed(&T, "no SUBSCRIBED within 5.0s");
+	o = ask(st_req(ADMIN_GET_STATE, NULL), &status);
+	ck_assert_str_eq(json_string_value(sub(o, "session", "state")),
+	    "disconnected");
+	ck_assert_int_eq(json_integer_value(sub(o, "session", "since")),
+	    first);
+	ck_assert_str_eq(json_string_value(sub(o, "session", "last_error")),
+	    "no SUBSCRIBED within 5.0s");
+	ck_assert_int_eq(json_integer_value(sub(o, "session",
+	    "last_error_at")), T.wall);
+	ck_assert_int_eq(json_integer_value(sub(o, "session",
+	    "failing_since")), first);
+	ck_assert_int_eq(json_integer_value(sub(o, "session",
+	    "failed_attempts")), 2);
+	json_decref(o);
+
+	/* a session change that is no error leaves the error alone */
+	st_session_state(&T, SESSION_DISCONNECTED);
+	o = ask(st_req(ADMIN_GET_STATE, NULL), &status);
+	ck_assert_int_eq(json_integer_value(sub(o, "session",
+	    "failed_attempts")), 2);
+	json_decref(o);
+
+	/* subscribed: the streak ends, the last error stays for history;
+	 * the reconciliation (no task: over at once) now has a duration */
+	st_tick(&T, 1000);
+	st_subscribe(&T, "fw-1");
+	o = ask(st_req(ADMIN_GET_STATE, NULL), &status);
+	ck_assert_str_eq(json_string_value(sub(o, "session", "last_error")),
+	    "no SUBSCRIBED within 5.0s");
+	ck_assert(json_is_null(sub(o, "session", "failing_since")));
+	ck_assert_int_eq(json_integer_value(sub(o, "session",
+	    "failed_attempts")), 0);
+	ck_assert(json_is_integer(sub(o, "reconciliation",
+	    "last_duration_ms")));
+	ck_assert_int_eq(json_integer_value(sub(o, "reconciliation",
+	    "last_completed_at")), T.wall);
+	ck_assert_int_eq(json_integer_value(sub(o, "reconciliation",
+	    "completed")), 1);
+	json_decref(o);
 }
 END_TEST
 
@@ -428,6 +504,7 @@ admin_suite(void)
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_state_and_jobs);
+	tcase_add_test(tc, test_state_connection_error);
 	tcase_add_test(tc, test_coverage);
 	tcase_add_test(tc, test_tasks_and_kill);
 	tcase_add_test(tc, test_blacklist_ops);

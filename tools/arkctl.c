@@ -403,6 +403,38 @@ arkctl_table_print(struct arkctl_table *t)
 
 /* ---- showing answers ----------------------------------------------------- */
 
+/*
+ * The session's last connection error, when it came and, while attempts
+ * keep failing, since when (caller frees): what an operator needs first
+ * when arkd is not subscribed.
+ */
+static char *
+arkctl_fmt_conn_error(const json_t *s)
+{
+	const json_t *failing = json_object_get(s, "failing_since");
+	char *e, *at, *ago, *since, *sago, *r;
+
+	if (!json_is_string(json_object_get(s, "last_error")))
+		return xstrdup("-");
+	e = arkctl_get(s, "last_error");
+	at = arkctl_fmt_time(json_object_get(s, "last_error_at"));
+	ago = arkctl_fmt_age(json_object_get(s, "last_error_at"));
+	if (json_is_integer(failing)) {
+		since = arkctl_fmt_time(failing);
+		sago = arkctl_fmt_age(failing);
+		r = xasprintf("%s (at %s, %s ago; %lld failed since %s, %s ago)",
+		    e, at, ago, (long long)json_integer_value(
+		    json_object_get(s, "failed_attempts")), since, sago);
+		free(since);
+		free(sago);
+	} else
+		r = xasprintf("%s (at %s, %s ago)", e, at, ago);
+	free(e);
+	free(at);
+	free(ago);
+	return r;
+}
+
 /* Shows GET /v1/state as name/value lines. */
 static void
 arkctl_show_state(json_t *j)
@@ -437,10 +469,20 @@ arkctl_show_state(json_t *j)
 	free(a);
 	free(b);
 	free(d);
-	a = arkctl_get(r, "last_duration_ms");
-	arkctl_table_add(&t, xstrdup("last reconciled in"));
-	arkctl_table_add(&t, xasprintf("%s ms", a));
-	free(a);
+	arkctl_table_add(&t, xstrdup("last error"));
+	arkctl_table_add(&t, arkctl_fmt_conn_error(s));
+	arkctl_table_add(&t, xstrdup("last reconciled"));
+	if (json_is_integer(json_object_get(r, "last_duration_ms"))) {
+		a = arkctl_get(r, "last_duration_ms");
+		b = arkctl_fmt_time(json_object_get(r, "last_completed_at"));
+		d = arkctl_fmt_age(json_object_get(r, "last_completed_at"));
+		arkctl_table_add(&t, xasprintf("in %s ms, at %s (%s ago)", a, b,
+		    d));
+		free(a);
+		free(b);
+		free(d);
+	} else
+		arkctl_table_add(&t, xstrdup("never"));
 	static const char *counts[] = { "jobs", "tasks", "agents", "offers",
 	    "blacklist" };
 	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {

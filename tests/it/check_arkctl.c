@@ -34,10 +34,26 @@
 static const char state_json[] =
     "{\"framework_id\":\"fw-0001\",\"leader\":\"127.0.0.1:5050\","
     "\"session\":{\"state\":\"subscribed\",\"since\":1764201600000,"
-    "\"stream_id\":\"stream-7\"},\"counts\":{\"jobs\":2,\"tasks\":5,"
-    "\"agents\":3,\"offers\":1,\"blacklist\":1},\"reconciliation\":"
-    "{\"state\":\"idle\",\"rounds\":4,\"outstanding\":0,\"started_at\":"
-    "1764201600000,\"last_duration_ms\":120,\"unknown_tasks\":0},"
+    "\"stream_id\":\"stream-7\",\"last_error\":null,\"last_error_at\":"
+    "null,\"failing_since\":null,\"failed_attempts\":0},\"counts\":"
+    "{\"jobs\":2,\"tasks\":5,\"agents\":3,\"offers\":1,\"blacklist\":1},"
+    "\"reconciliation\":{\"state\":\"idle\",\"rounds\":4,\"outstanding\":"
+    "0,\"started_at\":1764201600000,\"last_duration_ms\":120,"
+    "\"last_completed_at\":1764201600120,\"completed\":1,"
+    "\"unknown_tasks\":0},"
+    "\"config_version\":\"cfg-abc123\",\"dry_run\":false,\"version\":"
+    "\"0.1.0\"}";
+/* Disconnected, attempts failing, no reconciliation finished yet. */
+static const char state_down_json[] =
+    "{\"framework_id\":null,\"leader\":\"127.0.0.1:5050\","
+    "\"session\":{\"state\":\"disconnected\",\"since\":1764201600000,"
+    "\"stream_id\":null,\"last_error\":\"SUBSCRIBE to 127.0.0.1:5050: "
+    "Couldn't connect to server\",\"last_error_at\":1764201660000,"
+    "\"failing_since\":1764201600000,\"failed_attempts\":7},\"counts\":"
+    "{\"jobs\":2,\"tasks\":0,\"agents\":0,\"offers\":0,\"blacklist\":0},"
+    "\"reconciliation\":{\"state\":\"idle\",\"rounds\":0,\"outstanding\":"
+    "0,\"started_at\":null,\"last_duration_ms\":null,"
+    "\"last_completed_at\":null,\"completed\":0,\"unknown_tasks\":0},"
     "\"config_version\":\"cfg-abc123\",\"dry_run\":false,\"version\":"
     "\"0.1.0\"}";
 static const char jobs_json[] =
@@ -444,6 +460,18 @@ col_of(const char *line, const char *word)
 	return p - line;
 }
 
+/* Whether the line of out starting with prefix holds text (says if not). */
+static int
+row_has(const char *out, const char *prefix, const char *text)
+{
+	const char *line = line_of(out, prefix);
+
+	if (strstr(line + strlen(prefix), text) != NULL)
+		return 1;
+	fprintf(stderr, "\"%s\" not in \"%s\"\n", text, line);
+	return 0;
+}
+
 /* ---- tests --------------------------------------------------------------- */
 
 START_TEST(test_status)
@@ -455,11 +483,38 @@ START_TEST(test_status)
 	saw("GET", "/v1/state", NULL, NULL);
 	has_all("status", r.out, "fw-0001", "127.0.0.1:5050", "subscribed",
 	    "since 2025-11-27 00:00:00Z", "stream-7", "idle, 0 outstanding, 4 "
-	    "rounds", "120 ms", "cfg-abc123", "0.1.0", NULL);
+	    "rounds", "in 120 ms, at 2025-11-27 00:00:00Z", "cfg-abc123",
+	    "0.1.0", NULL);
+	ck_assert(row_has(r.out, "last error", "-"));
 	/* values line up in one column */
 	ck_assert_int_eq(col_of(line_of(r.out, "framework"), "fw-0001"),
 	    col_of(line_of(r.out, "config version"), "cfg-abc123"));
 	ck_assert_str_eq(r.err, "");
+	run_clear(&r);
+}
+END_TEST
+
+/*
+ * Disconnected: the status names the last connection error, when it came
+ * and since when attempts fail; no reconciliation duration before one ran.
+ */
+START_TEST(test_status_disconnected)
+{
+	struct run r;
+
+	dbl.force_status = 200;
+	dbl.force_body = state_down_json;
+	dbl.force_path = "/v1/state";
+	run(&r, "status");
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	ck_assert(row_has(r.out, "session", "disconnected since 2025-11-27 "
+	    "00:00:00Z"));
+	ck_assert(row_has(r.out, "last error", "SUBSCRIBE to 127.0.0.1:5050: "
+	    "Couldn't connect to server (at 2025-11-27 00:01:00Z, "));
+	ck_assert(row_has(r.out, "last error", "; 7 failed since 2025-11-27 "
+	    "00:00:00Z, "));
+	ck_assert(row_has(r.out, "last reconciled", "never"));
+	ck_assert_ptr_null(strstr(r.out, " ms"));
 	run_clear(&r);
 }
 END_TEST
@@ -924,6 +979,7 @@ arkctl_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_status);
+	tcase_add_test(tc, test_status_disconnected);
 	tcase_add_test(tc, test_jobs);
 	tcase_add_test(tc, test_job);
 	tcase_add_test(tc, test_tasks);

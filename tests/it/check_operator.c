@@ -2584,6 +2584,92 @@ offline_setup(void)
 	paths_init("operator-offline");
 }
 
+/* Whether GET /v1/state's session has a last error and n failed tries. */
+static int
+conn_failing(long n)
+{
+	json_t *j = api_json("/v1/state"), *s = json_object_get(j, "session");
+	int ok = json_is_string(json_object_get(s, "last_error")) &&
+	    jint(s, "failed_attempts") >= n;
+
+	json_decref(j);
+	return ok;
+}
+
+/* Whether a reconciliation has finished since arkd started. */
+static int
+reconciled(void)
+{
+	json_t *j = api_json("/v1/state");
+	int ok = jint(json_object_get(j, "reconciliation"), "completed") >= 1;
+
+	json_decref(j);
+	return ok;
+}
+
+/*
+ * No master answers: arkctl status names the last connection error, when
+ * it came and since when arkd fails; "last reconciled" says never. Once
+ * the master is up, the failing streak ends and a duration shows.
+ */
+START_TEST(test_status_while_disconnected)
+{
+	int port = tu_free_port();
+	char hostport[32], *out = NULL, *line;
+	json_t *j, *s, *r;
+
+	snprintf(hostport, sizeof hostport, "127.0.0.1:%d", port);
+	cfg_write_to(cfg_path, port, state_dir, NULL, JOBS_MAIN);
+	arkd_start(NULL);
+	if (!TU_WAIT(WAIT_MS, conn_failing(2)))
+		dump_logs();
+	ck_assert_msg(conn_failing(2), "no connection error in /v1/state");
+	j = api_json("/v1/state");
+	s = json_object_get(j, "session");
+	r = json_object_get(j, "reconciliation");
+	ck_assert_str_eq(jstr(s, "state"), "disconnected");
+	ck_assert_int_gt(jint(s, "since"), 1600000000000LL);
+	ck_assert_ptr_nonnull(strstr(jstr(s, "last_error"), hostport));
+	ck_assert_int_ge(jint(s, "last_error_at"), jint(s, "failing_since"));
+	ck_assert_int_ge(jint(s, "failing_since"), jint(s, "since"));
+	ck_assert(json_is_null(json_object_get(r, "last_duration_ms")));
+	json_decref(j);
+
+	ck_assert_int_eq(ctl(&out, NULL, "status", NULL), 0);
+	line = line_of(out, "session");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_msg(strstr(line, "disconnected since 20") != NULL, "%s", line);
+	free(line);
+	line = line_of(out, "last error");
+	ck_assert_msg(line != NULL && strstr(line, hostport) != NULL &&
+	    strstr(line, " failed since ") != NULL, "%s", out);
+	free(line);
+	line = line_of(out, "last reconciled");
+	ck_assert_msg(line != NULL && row_is(line, "last", "reconciled",
+	    "never", NULL), "%s", out);
+	free(line);
+	free(out);
+
+	sim_start(port, NULL);
+	if (!TU_WAIT(WAIT_MS, ready() && reconciled()))
+		dump_logs();
+	ck_assert(reconciled());
+	j = api_json("/v1/state");
+	s = json_object_get(j, "session");
+	ck_assert(json_is_null(json_object_get(s, "failing_since")));
+	ck_assert_int_eq(jint(s, "failed_attempts"), 0);
+	ck_assert(json_is_integer(json_object_get(json_object_get(j,
+	    "reconciliation"), "last_duration_ms")));
+	json_decref(j);
+	ck_assert_int_eq(ctl(&out, NULL, "status", NULL), 0);
+	line = line_of(out, "last reconciled");
+	ck_assert_msg(line != NULL && strstr(line, " ms, at 20") != NULL,
+	    "%s", out);
+	free(line);
+	free(out);
+}
+END_TEST
+
 START_TEST(test_version_and_usage)
 {
 	char bin[512], ctlbin[512], *out = NULL, *err = NULL, want[64];
@@ -2977,6 +3063,12 @@ operator_suite(void)
 	tcase_add_test(tc, test_log_format_auto);
 	tcase_add_test(tc, test_arkd_man_page);
 	tcase_add_test(tc, test_arkctl_man_page);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("session");
+	tcase_add_checked_fixture(tc, offline_setup, teardown_all);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_status_while_disconnected);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("api");

@@ -365,6 +365,20 @@ st_session_state(struct st *t, enum msg_session_state state)
 }
 
 void
+st_session_failed(struct st *t, const char *reason)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof m);
+	m.type = MSG_SESSION;
+	m.u.session.state = SESSION_DISCONNECTED;
+	m.u.session.reason = xstrdup(reason);
+	m.u.session.failed = 1;
+	st_feed(t, &m);
+	free(m.u.session.reason);
+}
+
+void
 st_tick(struct st *t, int64_t advance_ms)
 {
 	struct msg m;

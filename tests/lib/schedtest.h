@@ -63,6 +63,8 @@ void		 st_event(struct st *, Mesos__V1__Scheduler__Event *);
 void		 st_session(struct st *, int connected);
 /* A MSG_SESSION in any state (SESSION_FOLLOWER: another instance leads). */
 void		 st_session_state(struct st *, enum msg_session_state);
+/* A MSG_SESSION disconnected by a failed attempt that says why. */
+void		 st_session_failed(struct st *, const char *reason);
 void		 st_tick(struct st *, int64_t advance_ms);
 void		 st_call_done(struct st *, uint64_t cookie, int type, int status);
 void		 st_agents_msg(struct st *, Mesos__V1__Master__Response__GetAgents *);
