@@ -7,9 +7,11 @@
  * directory is created with mode 0700 and locked with flock(2) on
  * <state_dir>/lock (the holder's pid is written there for the message a
  * second arkd prints). An existing database is first checked without
- * writing anything: the SQLite header (size, magic, page size, the page
- * count it claims), then, opened read-only, PRAGMA quick_check, the
- * application id and the schema version. Only a sound file of this or an
+ * writing anything: page 1's header (magic, page size), then, opened
+ * read-only (so SQLite reads the WAL too), PRAGMA quick_check, the
+ * application id and the schema version. A main file shorter than its
+ * header says is SQLite's to judge: in WAL mode that is what a checkpoint
+ * cut short by a full disk leaves, with the pages safe in the WAL. Only a sound file of this or an
  * older schema is opened read-write and migrated; migrations are a table of
  * SQL steps, each bringing PRAGMA user_version one step up, all in one
  * transaction.
@@ -235,24 +237,32 @@ store_be(const unsigned char *p, int n)
 }
 
 /*
- * Checks the SQLite header of an existing, non-empty database file without
- * SQLite: catches zeroed, overwritten and truncated files before any
- * library code gets to look at (or recover) them.
+ * Checks page 1 of an existing, non-empty database file without SQLite:
+ * catches zeroed and overwritten files before any library code gets to
+ * look at (or recover) them. h gets the first 100 bytes.
+ *
+ * The file's length is not judged here. In WAL mode the main file is not
+ * the whole database: a checkpoint copies pages from the WAL in page order,
+ * so one cut short by a full disk leaves page 1 saying 7 pages in a file of
+ * 1 while the WAL still holds all 7, and SQLite reads that store fine. Only
+ * SQLite, which reads the WAL, can tell that from a truncated file (it
+ * reports SQLITE_CORRUPT when the pages are really gone);
+ * store_explain_size then says which it was.
  */
 static int
-store_check_header(const char *path, int fd, off_t size, char **cause)
+store_check_header(const char *path, int fd, off_t size, unsigned char h[100],
+    char **cause)
 {
-	unsigned char h[100];
-	uint32_t psize, pages;
+	uint32_t psize;
 	ssize_t n;
 
-	if (size < (off_t)sizeof h) {
+	if (size < 100) {
 		*cause = xasprintf("%s: truncated: %lld bytes, shorter than an "
 		    "SQLite header", path, (long long)size);
 		return -1;
 	}
-	n = pread(fd, h, sizeof h, 0);
-	if (n != (ssize_t)sizeof h) {
+	n = pread(fd, h, 100, 0);
+	if (n != 100) {
 		*cause = xasprintf("%s: cannot read the header: %s", path,
 		    n == -1 ? strerror(errno) : "short read");
 		return -1;
@@ -260,7 +270,7 @@ store_check_header(const char *path, int fd, off_t size, char **cause)
 	if (memcmp(h, "SQLite format 3", 16) != 0) {
 		int zero = 1;
 
-		for (size_t i = 0; i < sizeof h; i++)
+		for (size_t i = 0; i < 100; i++)
 			zero &= h[i] == 0;
 		*cause = xasprintf("%s: not an SQLite database (%s)", path,
 		    zero ? "the header is zeroed" : "bad header");
@@ -274,21 +284,49 @@ store_check_header(const char *path, int fd, off_t size, char **cause)
 		    psize);
 		return -1;
 	}
-	if (size % psize != 0) {
-		*cause = xasprintf("%s: truncated: %lld bytes is not a whole "
-		    "number of %u-byte pages", path, (long long)size, psize);
-		return -1;
-	}
+	return 0;
+}
+
+/*
+ * Names how a file that SQLite refused is shorter than its header (h, the
+ * first 100 bytes, already checked) says, or returns NULL if it is not.
+ * Called only after SQLite, WAL included, found the database damaged, so
+ * that a short main file whose pages are in the WAL is never blamed.
+ * Caller frees.
+ */
+static char *
+store_explain_size(const unsigned char *h, off_t size)
+{
+	uint32_t psize = store_be(h + 16, 2), pages;
+
+	if (psize == 1)
+		psize = 65536;
+	if (size % psize != 0)
+		return xasprintf("truncated: %lld bytes is not a whole number "
+		    "of %u-byte pages", (long long)size, psize);
 	/* the page count is valid when the two change counters agree */
 	pages = store_be(h + 28, 4);
 	if (pages != 0 && store_be(h + 24, 4) == store_be(h + 92, 4) &&
-	    (off_t)pages * psize > size) {
-		*cause = xasprintf("%s: truncated: the header says %u pages "
-		    "(%llu bytes) but the file has %lld bytes", path, pages,
+	    (off_t)pages * psize > size)
+		return xasprintf("truncated: the header says %u pages (%llu "
+		    "bytes) but the file has %lld bytes", pages,
 		    (unsigned long long)pages * psize, (long long)size);
-		return -1;
-	}
-	return 0;
+	return NULL;
+}
+
+/* Sets *cause to "path: corrupt: what", or to the truncation that explains
+ * it (store_explain_size) with SQLite's words after it. */
+static void
+store_corrupt(const char *path, const unsigned char *h, off_t size,
+    const char *what, char **cause)
+{
+	char *why = store_explain_size(h, size);
+
+	if (why != NULL)
+		*cause = xasprintf("%s: %s (SQLite: %s)", path, why, what);
+	else
+		*cause = xasprintf("%s: corrupt: %s", path, what);
+	free(why);
 }
 
 /* Runs a one-row, one-column integer query; -1 on error. */
@@ -320,6 +358,7 @@ store_verify(const char *path, int full, int *version, char **cause)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	struct stat sb;
+	unsigned char h[100];
 	int64_t v, app;
 	int fd, rc = -1, src;
 
@@ -339,7 +378,7 @@ store_verify(const char *path, int full, int *version, char **cause)
 		close(fd);
 		return 0;
 	}
-	if (store_check_header(path, fd, sb.st_size, cause) != 0) {
+	if (store_check_header(path, fd, sb.st_size, h, cause) != 0) {
 		close(fd);
 		return -1;
 	}
@@ -353,7 +392,7 @@ store_verify(const char *path, int full, int *version, char **cause)
 	}
 	if (sqlite3_prepare_v2(db, full ? "PRAGMA integrity_check(10)" :
 	    "PRAGMA quick_check(10)", -1, &st, NULL) != SQLITE_OK) {
-		*cause = xasprintf("%s: corrupt: %s", path, sqlite3_errmsg(db));
+		store_corrupt(path, h, sb.st_size, sqlite3_errmsg(db), cause);
 		goto out;
 	}
 	for (;;) {
@@ -363,14 +402,14 @@ store_verify(const char *path, int full, int *version, char **cause)
 		if (src == SQLITE_DONE)
 			break;
 		if (src != SQLITE_ROW) {
-			*cause = xasprintf("%s: corrupt: %s", path,
-			    sqlite3_errmsg(db));
+			store_corrupt(path, h, sb.st_size, sqlite3_errmsg(db),
+			    cause);
 			goto out;
 		}
 		row = (const char *)sqlite3_column_text(st, 0);
 		if (row == NULL || strcmp(row, "ok") != 0) {
-			*cause = xasprintf("%s: corrupt: %s", path,
-			    row != NULL ? row : "integrity check failed");
+			store_corrupt(path, h, sb.st_size, row != NULL ? row :
+			    "integrity check failed", cause);
 			goto out;
 		}
 	}

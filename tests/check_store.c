@@ -2,8 +2,10 @@
  * check_store — the SQLite store: round trips of every op type, group commit
  * and its atomicity, the directory lock, refusal of truncated, zeroed,
  * foreign, corrupt and future-schema files (leaving them byte for byte and
- * mtime unchanged), migration of an old schema, and the offline check.
+ * mtime unchanged), a store whose checkpoint a full disk cut short (opened,
+ * with every row), migration of an old schema, and the offline check.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -539,6 +541,86 @@ START_TEST(test_empty_file)
 }
 END_TEST
 
+/* The page count in page 1 of the main file (0 if unreadable). */
+static uint32_t
+header_pages(void)
+{
+	unsigned char h[100];
+	int fd = open(dbpath, O_RDONLY);
+	ssize_t n = fd >= 0 ? pread(fd, h, sizeof h, 0) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n != (ssize_t)sizeof h)
+		return 0;
+	return (uint32_t)h[28] << 24 | (uint32_t)h[29] << 16 |
+	    (uint32_t)h[30] << 8 | h[31];
+}
+
+/*
+ * Issue 21: a checkpoint cut short by a full disk. The rows are committed
+ * into the WAL (the main file is one page), then the last close's
+ * checkpoint runs under a file-size limit of one page, as a full disk
+ * would stop it: page 1 is copied (it now counts every page), page 2 is
+ * refused (EFBIG, SQLite's "database or disk is full"), and the WAL keeps
+ * everything. SQLite reads that store fine; so must store_check and
+ * store_open, with every row, and the next close completes the checkpoint.
+ */
+START_TEST(test_wal_checkpoint_cut)
+{
+	struct rlimit was, one_page;
+	struct store_snapshot snap;
+	struct store_op ops[41];
+	char ids[40][32], *cause = NULL, *wal;
+	struct store *s = open_ok();
+	struct stat sb;
+	void (*old)(int);
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(ids[i], sizeof ids[i], "d.%02d.x", i);
+		ops[i] = task_op(ids[i], "d", ids[i] + 2, 1);
+	}
+	ops[40] = str_op(STORE_FRAMEWORK_ID, "fw-disk-full");
+	commit_ok(s, ops, 41);
+	ck_assert_int_eq(stat(dbpath, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 4096);	/* all of it is in the WAL */
+
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
+	one_page = was;
+	one_page.rlim_cur = 4096;
+	old = signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &one_page), 0);
+	store_close(s);		/* its checkpoint stops at page 2 */
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, old);
+
+	/* the state issue 21 found: header says more than the file holds */
+	ck_assert_int_eq(stat(dbpath, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 4096);
+	ck_assert_uint_gt(header_pages(), 1);
+	wal = xasprintf("%s-wal", dbpath);
+	ck_assert_int_eq(stat(wal, &sb), 0);
+	ck_assert_int_gt(sb.st_size, 4096);
+
+	ck_assert_msg(store_check(statedir, &cause) == 0, "store_check: %s",
+	    cause);
+	s = open_ok();
+	load_ok(s, &snap);
+	ck_assert_str_eq(snap.framework_id, "fw-disk-full");
+	ck_assert_uint_eq(snap.ntasks, 40);
+	for (int i = 0; i < 40; i++)
+		ck_assert_str_eq(snap.tasks[i].task_id, ids[i]);
+	store_snapshot_clear(&snap);
+	store_close(s);		/* with room, the checkpoint completes */
+	ck_assert_int_eq(stat(dbpath, &sb), 0);
+	ck_assert_int_eq(sb.st_size, (off_t)header_pages() * 4096);
+	ck_assert_int_ne(stat(wal, &sb), 0);
+	ck_assert_msg(store_check(statedir, &cause) == 0, "store_check: %s",
+	    cause);
+	free(wal);
+}
+END_TEST
+
 /* The schema of version 1, as arkd 0.1 wrote it. */
 static const char schema_v1[] =
 	"PRAGMA journal_mode = WAL;"
@@ -774,6 +856,7 @@ store_suite(void)
 	tcase_add_test(tc, test_refuse_future);
 	tcase_add_test(tc, test_refuse_foreign);
 	tcase_add_test(tc, test_empty_file);
+	tcase_add_test(tc, test_wal_checkpoint_cut);
 	tcase_add_test(tc, test_migrate);
 	tcase_add_test(tc, test_check);
 	tcase_add_test(tc, test_kill9);
