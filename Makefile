@@ -15,6 +15,7 @@ sysconfdir    ?= /etc
 localstatedir ?= /var
 datarootdir   ?= $(prefix)/share
 mandir        ?= $(datarootdir)/man
+docdir        ?= $(datarootdir)/doc/ark
 systemdunitdir ?= /lib/systemd/system
 DESTDIR       ?=
 
@@ -69,7 +70,7 @@ FUZZERS  := $(patsubst %.c,$(B)/%,$(FUZZ_SRC))
 PROGS := $(B)/arkd $(B)/arkctl $(B)/ark-sim
 
 .PHONY: all check unit it bench demo fuzz fuzz-smoke install uninstall clean \
-	distclean lint deps
+	distclean lint deps check-install
 all: $(PROGS)
 
 deps:
@@ -134,6 +135,10 @@ unit: $(TESTS)
 it: $(PROGS) $(ITESTS)
 	@ARK_BIN=$(abspath $(B)) scripts/run-tests $(ITESTS)
 
+# make install into scratch DESTDIRs (about a second).
+check-install: $(PROGS)
+	@B=$(B) tests/pkg/check-install
+
 bench: $(PROGS) $(BENCHES)
 	@# every benchmark runs even if one misses its floor; the status says so
 	@bad=""; for b in $(BENCHES); do echo "== $$b"; \
@@ -177,12 +182,14 @@ lint:
 install: all
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) $(DESTDIR)$(sysconfdir)/ark \
 		$(DESTDIR)$(systemdunitdir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
-		$(DESTDIR)$(mandir)/man8
+		$(DESTDIR)$(mandir)/man8 $(DESTDIR)$(docdir)/examples
 	install -m 0755 $(B)/arkd $(DESTDIR)$(sbindir)/arkd
 	install -m 0755 $(B)/arkctl $(DESTDIR)$(bindir)/arkctl
 	install -m 0755 $(B)/ark-sim $(DESTDIR)$(bindir)/ark-sim
+	@# the installed file runs no job, and one already there is the operator's
 	test -e $(DESTDIR)$(sysconfdir)/ark/arkd.json || \
 		install -m 0644 etc/ark/arkd.json $(DESTDIR)$(sysconfdir)/ark/arkd.json
+	install -m 0644 etc/ark/examples/*.json $(DESTDIR)$(docdir)/examples/
 	if [ -f systemd/arkd.service ]; then sed -e 's|@sbindir@|$(sbindir)|g' \
 		-e 's|@sysconfdir@|$(sysconfdir)|g' systemd/arkd.service \
 		> $(DESTDIR)$(systemdunitdir)/arkd.service; fi
@@ -195,6 +202,7 @@ uninstall:
 		$(DESTDIR)$(systemdunitdir)/arkd.service \
 		$(DESTDIR)$(mandir)/man1/arkctl.1 $(DESTDIR)$(mandir)/man5/arkd.json.5 \
 		$(DESTDIR)$(mandir)/man8/arkd.8
+	rm -rf $(DESTDIR)$(docdir)/examples
 	@echo "left $(DESTDIR)$(sysconfdir)/ark and state in $(localstatedir)/lib/ark in place"
 
 clean:

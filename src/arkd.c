@@ -58,6 +58,8 @@ arkd_usage(FILE *f)
 "      --check-config FILE  validate a configuration file and exit\n"
 "      --check-store DIR    verify a state directory's store and exit\n"
 "      --dump-config        print every option with its value and exit\n"
+"      --format FMT         with --dump-config: options (values, defaults,\n"
+"                           help) or json (a complete arkd.json)\n"
 "      --master URL         override the configured master list\n"
 "      --state-dir DIR      override the configured state directory\n"
 "      --admin-listen ADDR  override the admin API address (\"\" disables)\n"
@@ -337,13 +339,14 @@ main(int argc, char **argv)
 		OPT_CHECK_CONFIG = 256, OPT_CHECK_STORE, OPT_DUMP_CONFIG,
 		OPT_MASTER, OPT_STATE_DIR, OPT_ADMIN_LISTEN, OPT_RECORD,
 		OPT_DRY_RUN, OPT_READY, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
-		OPT_ADMIN_PORT_FILE
+		OPT_ADMIN_PORT_FILE, OPT_FORMAT
 	};
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
 		{ "check-store", required_argument, NULL, OPT_CHECK_STORE },
 		{ "dump-config", no_argument, NULL, OPT_DUMP_CONFIG },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "master", required_argument, NULL, OPT_MASTER },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "admin-listen", required_argument, NULL, OPT_ADMIN_LISTEN },
@@ -360,7 +363,7 @@ main(int argc, char **argv)
 	};
 	struct arkd_overrides ov;
 	const char *config_path = ARK_SYSCONFDIR "/ark/arkd.json";
-	const char *record_path = NULL;
+	const char *record_path = NULL, *format = NULL;
 	int dump = 0, ready = 0, config_given = 0, ch, rc;
 	struct config *cfg;
 	char *cause = NULL;
@@ -378,6 +381,15 @@ main(int argc, char **argv)
 			return arkd_check_store(optarg);
 		case OPT_DUMP_CONFIG:
 			dump = 1;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "options") != 0 &&
+			    strcmp(optarg, "json") != 0) {
+				fprintf(stderr, "arkd: unknown dump format "
+				    "'%s' (options, json)\n", optarg);
+				return ARKD_EXIT_USAGE;
+			}
+			format = optarg;
 			break;
 		case OPT_MASTER:
 			ov.master = optarg;
@@ -439,8 +451,21 @@ main(int argc, char **argv)
 		arkd_usage(stderr);
 		return ARKD_EXIT_USAGE;
 	}
+	if (format != NULL && !dump) {
+		fprintf(stderr, "arkd: --format goes with --dump-config\n");
+		return ARKD_EXIT_USAGE;
+	}
 
-	cfg = config_load(config_path, &cause);
+	/* A dump without --config and without the default file is of the
+	 * defaults: what a first arkd.json can start from. */
+	if (dump && !config_given && access(config_path, F_OK) != 0 &&
+	    errno == ENOENT) {
+		fprintf(stderr, "arkd: no %s: the defaults follow\n",
+		    config_path);
+		cfg = config_parse("{}", "(defaults)", &cause);
+	} else {
+		cfg = config_load(config_path, &cause);
+	}
 	if (cfg == NULL) {
 		fprintf(stderr, "arkd: %s\n", cause);
 		free(cause);
@@ -452,7 +477,8 @@ main(int argc, char **argv)
 		return ARKD_EXIT_ERROR;
 	}
 	if (dump) {
-		char *s = config_dump(cfg);
+		char *s = format != NULL && strcmp(format, "json") == 0 ?
+		    config_to_json(cfg) : config_dump(cfg);
 
 		printf("%s\n", s);
 		free(s);

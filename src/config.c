@@ -1203,6 +1203,56 @@ config_apply(struct config_parse *cp, const struct config_opt *t, size_t n,
 	return 0;
 }
 
+/*
+ * Returns x as JSON: a whole number as an integer (5, not 5.0, so a dump
+ * reads as the file was written and equals its default), else a real.
+ */
+static json_t *
+config_number_json(double x)
+{
+	if (x == floor(x) && fabs(x) <= 9007199254740992.0)	/* 2^53 */
+		return json_integer((json_int_t)x);
+	return json_real(x);
+}
+
+/*
+ * Returns the fewest significant digits (1 to 17) that print every real in
+ * v so that it reads back as the same double: 0.1 stays "0.1" where a fixed
+ * 17 would write 0.10000000000000001, and no value changes on the way.
+ */
+static int
+config_json_precision(json_t *v)
+{
+	int p = 1;
+
+	if (json_is_real(v)) {
+		double x = json_real_value(v);
+		char s[32];
+
+		for (; p < 17; p++) {
+			snprintf(s, sizeof s, "%.*g", p, x);
+			if (strtod(s, NULL) == x)
+				break;
+		}
+	} else if (json_is_object(v)) {
+		const char *k;
+		json_t *e;
+
+		json_object_foreach(v, k, e) {
+			int q = config_json_precision(e);
+
+			p = q > p ? q : p;
+		}
+	} else if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			int q = config_json_precision(json_array_get(v, i));
+
+			p = q > p ? q : p;
+		}
+	}
+	return p;
+}
+
 /* Returns an entry's current value in base as JSON (a new reference). */
 static json_t *
 config_opt_get(const struct config_opt *o, const void *base)
@@ -1226,7 +1276,7 @@ config_opt_get(const struct config_opt *o, const void *base)
 	case OPT_BOOL:
 		return json_boolean(*(const int *)(const void *)f);
 	case OPT_NUMBER:
-		return json_real(*(const double *)(const void *)f);
+		return config_number_json(*(const double *)(const void *)f);
 	case OPT_UINT:
 		return json_integer(*(const uint32_t *)(const void *)f);
 	case OPT_STRLIST: {
@@ -1969,7 +2019,8 @@ config_dump(const struct config *cfg)
 		json_object_set_new(root, "version",
 		    json_string(cfg->version));
 	}
-	s = json_dumps(root, JSON_INDENT(2));
+	s = json_dumps(root, JSON_INDENT(2) |
+	    JSON_REAL_PRECISION(config_json_precision(root)));
 	json_decref(root);
 	if (s == NULL)
 		s = xstrdup("{}");
@@ -2010,7 +2061,8 @@ config_to_json(const struct config *cfg)
 	for (size_t i = 0; i < cfg->njobs; i++)
 		json_array_append(jobs, cfg->jobs[i].json);
 	json_object_set_new(root, "jobs", jobs);
-	s = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+	s = json_dumps(root, JSON_INDENT(2) |
+	    JSON_REAL_PRECISION(config_json_precision(root)));
 	json_decref(root);
 	if (s == NULL)
 		s = xstrdup("{}");
@@ -2066,13 +2118,12 @@ static void
 config_man_table(struct buf *b, const struct config_opt *t, size_t n,
     int sections, int reload)
 {
-	char section[64] = "";
+	char section[64] = "-";	/* none yet; "" is the top level */
 
 	for (size_t i = 0; i < n; i++) {
 		const struct config_opt *o = &t[i];
 		const char *dot = strchr(o->name, '.');
-		size_t slen = dot != NULL ? (size_t)(dot - o->name) :
-		    strlen(o->name);
+		size_t slen = dot != NULL ? (size_t)(dot - o->name) : 0;
 
 		if (sections && (strlen(section) != slen ||
 		    strncmp(section, o->name, slen) != 0)) {
@@ -2102,8 +2153,8 @@ config_man_table(struct buf *b, const struct config_opt *t, size_t n,
 		}
 		if (o->type == OPT_NUMBER || o->type == OPT_UINT)
 			buf_printf(b, (o->flags & OPT_GT_MIN) != 0 ?
-			    ", over %g, up to %g" : ", from %g to %g",
-			    o->min, o->max);
+			    ", over %.15g, up to %.15g" :
+			    ", from %.15g to %.15g", o->min, o->max);
 		if (o->unit != NULL) {
 			buf_addstr(b, ", in ");
 			config_man_text(b, o->unit);

@@ -21,7 +21,8 @@
 #include "lib/testutil.h"
 #include "xmalloc.h"
 
-#define EXAMPLE		ARK_SRCDIR "/etc/ark/arkd.json"
+#define EXAMPLE		ARK_SRCDIR "/etc/ark/examples/demo.json"
+#define INSTALLED	ARK_SRCDIR "/etc/ark/arkd.json"
 #define MANPAGE		ARK_SRCDIR "/docs/arkd.json.5"
 #define MAN_BEGIN	".\\\" BEGIN GENERATED\n"
 #define MAN_END		".\\\" END GENERATED\n"
@@ -705,15 +706,16 @@ START_TEST(test_to_json)
 }
 END_TEST
 
-/* Every option in the schema appears in the example file. */
-START_TEST(test_example_complete)
+/* Fails unless every option in the schema appears in the file at path. */
+static void
+assert_complete(const char *path)
 {
 	char *d = config_dump(NULL);
 	json_t *dj = json_loads(d, 0, NULL), *ex, *v;
 	json_error_t err;
 	const char *k;
 
-	ex = json_load_file(EXAMPLE, JSON_REJECT_DUPLICATES, &err);
+	ex = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
 	ck_assert_msg(ex != NULL, "%s", err.text);
 	json_object_foreach(json_object_get(dj, "options"), k, v) {
 		char *copy = xstrdup(k), *p = copy, *dot;
@@ -728,12 +730,103 @@ START_TEST(test_example_complete)
 				break;
 			p = dot + 1;
 		}
-		ck_assert_msg(at != NULL, "%s is missing from %s", k, EXAMPLE);
+		ck_assert_msg(at != NULL, "%s is missing from %s", k, path);
 		free(copy);
 	}
 	json_decref(ex);
 	json_decref(dj);
 	free(d);
+}
+
+/* Every option in the schema appears in the shipped files. */
+START_TEST(test_example_complete)
+{
+	assert_complete(EXAMPLE);
+	assert_complete(INSTALLED);
+}
+END_TEST
+
+/*
+ * The file make install puts in /etc/ark runs no job: every option is at
+ * its default, as `arkd --dump-config --format json` prints them.
+ */
+START_TEST(test_installed_config)
+{
+	char *cause = NULL, *a, *b;
+	struct config *cfg = config_load(INSTALLED, &cause);
+	struct config *def = config_parse("{}", "defaults", &cause);
+	json_t *ja, *jb;
+
+	ck_assert_msg(cfg != NULL, "%s", cause);
+	ck_assert_ptr_nonnull(def);
+	ck_assert_uint_eq(cfg->njobs, 0);
+	a = config_dump(cfg);
+	b = config_dump(def);
+	ja = json_loads(a, 0, NULL);
+	jb = json_loads(b, 0, NULL);
+	ck_assert(json_equal(json_object_get(ja, "options"),
+	    json_object_get(jb, "options")));
+	json_decref(ja);
+	json_decref(jb);
+	free(a);
+	free(b);
+	config_free(cfg);
+	config_free(def);
+}
+END_TEST
+
+/*
+ * config_to_json writes whole numbers as integers and other reals with as
+ * few digits as read back the same double.
+ */
+START_TEST(test_to_json_numbers)
+{
+	struct config *a = expect_ok("{\"master\": {\"backoff_initial_s\":"
+	    " 0.1}, \"scheduling\": {\"refuse_seconds\": 1e3}, \"jobs\": "
+	    "[{\"id\": \"a\", \"kind\": \"daemon\", \"command\": \"x\","
+	    " \"resources\": {\"cpus\": 0.30000000000000004, \"mem\": "
+	    "67108864}}]}"), *b;
+	char *text = config_to_json(a), *cause = NULL;
+
+	ck_assert_msg(strstr(text, "\"heartbeat_misses\": 5,") != NULL &&
+	    strstr(text, "\"refuse_seconds\": 1000,") != NULL &&
+	    strstr(text, "\"mem\": 67108864") != NULL &&
+	    strstr(text, "e+") == NULL && strstr(text, ".0,") == NULL, "%s",
+	    text);
+	/* 0.30000000000000004 needs 17 digits, so the whole text has them */
+	ck_assert_msg(strstr(text, "0.30000000000000004") != NULL, "%s", text);
+	b = config_parse(text, "copy", &cause);
+	ck_assert_msg(b != NULL, "%s", cause);
+	ck_assert(b->backoff_initial_s == 0.1);
+	ck_assert(b->jobs[0].cpus == 0.30000000000000004);
+	ck_assert_str_eq(b->jobs[0].hash, a->jobs[0].hash);
+	config_free(b);
+	free(text);
+	config_free(a);
+	/* without such a value, 0.1 is written as 0.1 */
+	a = expect_ok("{\"master\": {\"backoff_initial_s\": 0.1}}");
+	text = config_to_json(a);
+	ck_assert_msg(strstr(text, "\"backoff_initial_s\": 0.1,") != NULL,
+	    "%s", text);
+	free(text);
+	config_free(a);
+}
+END_TEST
+
+/* The generated option list prints bounds in full and one top level. */
+START_TEST(test_man_format)
+{
+	char *gen = config_doc_man(), *p = gen;
+	int top = 0;
+
+	ck_assert_msg(strstr(gen, "e+") == NULL, "a bound in e notation");
+	ck_assert_ptr_nonnull(strstr(gen, "up to 67108864, in MiB"));
+	while ((p = strstr(p, ".SS Top level\n")) != NULL) {
+		top++;
+		p++;
+	}
+	ck_assert_int_eq(top, 1);
+	free(gen);
 }
 END_TEST
 
@@ -831,6 +924,9 @@ config_suite(void)
 	tcase_add_test(tc, test_reload_check);
 	tcase_add_test(tc, test_to_json);
 	tcase_add_test(tc, test_example_complete);
+	tcase_add_test(tc, test_installed_config);
+	tcase_add_test(tc, test_to_json_numbers);
+	tcase_add_test(tc, test_man_format);
 	tcase_add_test(tc, test_man_page);
 	suite_add_tcase(s, tc);
 	return s;

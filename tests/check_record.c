@@ -25,7 +25,7 @@
 #include "lib/testutil.h"
 #include "xmalloc.h"
 
-#define EXAMPLE		ARK_SRCDIR "/etc/ark/arkd.json"
+#define EXAMPLE		ARK_SRCDIR "/etc/ark/examples/demo.json"
 
 static char path[64];
 

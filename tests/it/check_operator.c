@@ -2713,7 +2713,7 @@ START_TEST(test_check_and_dump_config)
 	json_t *j, *o;
 
 	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
-	good = xasprintf("%s/etc/ark/arkd.json", ARK_SRCDIR);
+	good = xasprintf("%s/etc/ark/examples/demo.json", ARK_SRCDIR);
 	ck_assert_int_eq(run(&out, &err, bin, "--check-config", good, NULL),
 	    0);
 	ck_assert_ptr_nonnull(strstr(out, "ok"));
@@ -2771,6 +2771,122 @@ START_TEST(test_check_and_dump_config)
 	json_decref(j);
 	free(out);
 	free(good);
+}
+END_TEST
+
+/*
+ * --dump-config --format json prints a complete arkd.json that
+ * --check-config accepts and that loads as the same configuration (same
+ * jobs, same version), with whole numbers written as integers.
+ */
+START_TEST(test_dump_config_json)
+{
+	char bin[512], *out = NULL, *err = NULL, *again = NULL, *demo, *copy;
+	char *v1, *v2;
+	json_t *j;
+
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	demo = xasprintf("%s/etc/ark/examples/demo.json", ARK_SRCDIR);
+	copy = xasprintf("%s/dumped.json", dir);
+	ck_assert_int_eq(run(&out, &err, bin, "--dump-config", "-c", demo,
+	    "--format", "json", NULL), 0);
+	j = json_loads(out, JSON_REJECT_DUPLICATES, NULL);
+	ck_assert_msg(j != NULL, "not JSON: %s", out);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "jobs")), 2);
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(j, "ha"), "zk"));
+	ck_assert(json_is_integer(json_object_get(json_object_get(j,
+	    "master"), "heartbeat_misses")));
+	json_decref(j);
+	ck_assert_msg(strstr(out, "e+") == NULL && strstr(out, ".0,") == NULL &&
+	    strstr(out, "0000000") == NULL, "%s", out);
+	ck_assert_int_eq(tu_write_file(copy, out, 0644), 0);
+	free(out);
+	free(err);
+	/* the dump passes the check, with the version of the original */
+	ck_assert_int_eq(run(&out, &err, bin, "--check-config", demo, NULL), 0);
+	v1 = xstrdup(strstr(out, "version"));
+	free(out);
+	free(err);
+	ck_assert_int_eq(run(&out, &err, bin, "--check-config", copy, NULL), 0);
+	ck_assert_msg(strstr(out, "2 jobs") != NULL, "%s%s", out, err);
+	v2 = xstrdup(strstr(out, "version"));
+	ck_assert_str_eq(v1, v2);
+	free(out);
+	free(err);
+	/* and dumping the dump changes nothing */
+	ck_assert_int_eq(run(&out, NULL, bin, "--dump-config", "-c", demo,
+	    "--format", "json", NULL), 0);
+	ck_assert_int_eq(run(&again, NULL, bin, "--dump-config", "-c", copy,
+	    "--format", "json", NULL), 0);
+	ck_assert_str_eq(out, again);
+	free(out);
+	free(again);
+	/* a format that does not exist, or --format alone, is a usage error */
+	ck_assert_int_eq(run(NULL, &err, bin, "--dump-config", "--format",
+	    "yaml", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "yaml"));
+	free(err);
+	ck_assert_int_eq(run(NULL, &err, bin, "--format", "json", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "--dump-config"));
+	free(err);
+	free(v1);
+	free(v2);
+	free(copy);
+	free(demo);
+}
+END_TEST
+
+/*
+ * --dump-config without --config reads the default file; where there is
+ * none it prints the defaults (and says so) rather than failing. An
+ * explicit --config that is missing is still an error.
+ */
+START_TEST(test_dump_config_defaults)
+{
+	char bin[512], *out = NULL, *err = NULL;
+	const char *def = ARK_SYSCONFDIR "/ark/arkd.json";
+	json_t *j, *o;
+
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	ck_assert_int_eq(run(&out, &err, bin, "--dump-config", NULL), 0);
+	j = json_loads(out, 0, NULL);
+	ck_assert_msg(j != NULL, "not JSON: %s", out);
+	if (access(def, F_OK) != 0) {
+		/* this machine has none: the defaults, and a note */
+		ck_assert_str_eq(jstr(j, "path"), "(defaults)");
+		ck_assert_msg(strstr(err, def) != NULL &&
+		    strstr(err, "defaults") != NULL, "%s", err);
+		o = json_object_get(json_object_get(j, "options"),
+		    "master.heartbeat_misses");
+		ck_assert(json_equal(json_object_get(o, "value"),
+		    json_object_get(o, "default")));
+		ck_assert(json_is_integer(json_object_get(o, "value")));
+	} else {
+		/* an installed arkd: its file */
+		ck_assert_str_eq(jstr(j, "path"), def);
+	}
+	json_decref(j);
+	free(out);
+	free(err);
+	/* the defaults as a file: no jobs, and --check-config takes them */
+	if (access(def, F_OK) != 0) {
+		char *copy = xasprintf("%s/defaults.json", dir);
+
+		ck_assert_int_eq(run(&out, NULL, bin, "--dump-config",
+		    "--format", "json", NULL), 0);
+		ck_assert_int_eq(tu_write_file(copy, out, 0644), 0);
+		free(out);
+		ck_assert_int_eq(run(&out, &err, bin, "--check-config", copy,
+		    NULL), 0);
+		ck_assert_msg(strstr(out, "0 jobs") != NULL, "%s%s", out, err);
+		free(out);
+		free(err);
+		free(copy);
+	}
+	ck_assert_int_eq(run(NULL, &err, bin, "--dump-config", "-c",
+	    "/nonexistent/arkd.json", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/arkd.json"));
+	free(err);
 }
 END_TEST
 
@@ -3060,6 +3176,8 @@ operator_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_version_and_usage);
 	tcase_add_test(tc, test_check_and_dump_config);
+	tcase_add_test(tc, test_dump_config_json);
+	tcase_add_test(tc, test_dump_config_defaults);
 	tcase_add_test(tc, test_log_format_auto);
 	tcase_add_test(tc, test_arkd_man_page);
 	tcase_add_test(tc, test_arkctl_man_page);
