@@ -1997,6 +1997,8 @@ config_dump(const struct config *cfg)
 		json_object_set_new(e, "value", cfg != NULL ?
 		    config_opt_get(o, cfg) : json_incref(def));
 		json_object_set_new(e, "default", def);
+		json_object_set_new(e, "type",
+		    json_string(config_opt_expects(o)));
 		if (o->unit != NULL)
 			json_object_set_new(e, "unit", json_string(o->unit));
 		json_object_set_new(e, "reloadable",
@@ -2005,6 +2007,25 @@ config_dump(const struct config *cfg)
 		json_object_set_new(opts, o->name, e);
 	}
 	json_object_set_new(root, "options", opts);
+	/* the fields of a job, so that a dump names every key of the file */
+	opts = json_object();
+	for (size_t i = 0; i < NFIELDS; i++) {
+		const struct config_opt *o = &config_job_fields[i];
+		json_t *e = json_object();
+
+		json_object_set_new(e, "type",
+		    json_string(config_opt_expects(o)));
+		if ((o->flags & OPT_REQUIRED) != 0)
+			json_object_set_new(e, "required", json_true());
+		else if (o->def != NULL)
+			json_object_set_new(e, "default",
+			    json_loads(o->def, JSON_DECODE_ANY, NULL));
+		if (o->unit != NULL)
+			json_object_set_new(e, "unit", json_string(o->unit));
+		json_object_set_new(e, "help", json_string(o->help));
+		json_object_set_new(opts, o->name, e);
+	}
+	json_object_set_new(root, "job_fields", opts);
 	jobs = json_array();
 	for (size_t i = 0; cfg != NULL && i < cfg->njobs; i++) {
 		json_t *j = json_object();

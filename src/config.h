@@ -192,9 +192,9 @@ struct config	*config_parse(const char *text, const char *name, char **cause);
 void		 config_free(struct config *);
 const struct config_job *config_job_find(const struct config *, const char *id);
 /*
- * Prints every option with its value (and the default, unit, help and
- * whether a reload may change it) and every job as JSON. NULL prints the
- * defaults.
+ * Prints every option with its value (and the default, type, unit, help and
+ * whether a reload may change it), the fields a job may have ("job_fields")
+ * and every job as JSON. NULL prints the defaults.
  */
 char		*config_dump(const struct config *);	/* caller frees */
 /*

@@ -628,6 +628,18 @@ START_TEST(test_dump)
 	    json_object_get(o, "value"), "x")), "y");
 	o = json_object_get(json_object_get(j, "options"), "state_dir");
 	ck_assert(json_is_false(json_object_get(o, "reloadable")));
+	ck_assert_str_eq(json_string_value(json_object_get(o, "type")),
+	    "a string");
+	/* the fields of a job, which scripts/check-docs checks the docs by */
+	o = json_object_get(json_object_get(j, "job_fields"),
+	    "resources.cpus");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "unit")),
+	    "cpus");
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(o, "help")));
+	o = json_object_get(json_object_get(j, "job_fields"), "id");
+	ck_assert(json_is_true(json_object_get(o, "required")));
+	o = json_object_get(json_object_get(j, "job_fields"), "instances");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "default")), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "version")),
 	    cfg->version);
 	/* the defaults alone: value == default everywhere */
