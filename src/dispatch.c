@@ -31,6 +31,7 @@
 #include <ev.h>
 
 #include "admin.h"
+#include "codec.h"
 #include "config.h"
 #include "dispatch.h"
 #include "effect.h"
@@ -552,6 +553,30 @@ dispatch_gauges(struct dispatch *d, const struct msg *m)
 	metrics_set("ark_stream_paused", NULL, st.stream_paused);
 }
 
+/*
+ * Sets the log context of an UPDATE (task, agent, state, reason): every
+ * line the core logs about it carries them in JSON logs.
+ */
+static void
+dispatch_log_ctx(const Mesos__V1__Scheduler__Event *ev)
+{
+	const Mesos__V1__TaskStatus *st;
+
+	if (ev->type != MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE ||
+	    ev->update == NULL || ev->update->status == NULL)
+		return;
+	st = ev->update->status;
+	if (st->task_id != NULL)
+		log_ctx_set(LOG_CTX_TASK, st->task_id->value);
+	if (st->agent_id != NULL)
+		log_ctx_set(LOG_CTX_AGENT, st->agent_id->value);
+	log_ctx_set(LOG_CTX_STATE, codec_enum_name(
+	    &mesos__v1__task_state__descriptor, st->state));
+	if (st->has_reason)
+		log_ctx_set(LOG_CTX_REASON, codec_enum_name(
+		    &mesos__v1__task_status__reason__descriptor, st->reason));
+}
+
 /* Runs one message through the core; some need the dispatcher first. */
 static void
 dispatch_one(struct dispatch *d, struct msg *m)
@@ -574,8 +599,11 @@ dispatch_one(struct dispatch *d, struct msg *m)
 		notify_send("READY=1\nSTATUS=subscribed");
 		d->ready = 1;
 	}
+	if (m->type == MSG_EVENT)
+		dispatch_log_ctx(m->u.event);
 	log_debug("dispatch: %s", msg_type_name(m->type));
 	sched_apply(d->sched, m, &d->fx);
+	log_ctx_clear();
 }
 
 /*

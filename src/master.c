@@ -907,9 +907,9 @@ master_on_event(struct master *m, Mesos__V1__Scheduler__Event *ev)
 		m->subscribed_at = ev_now(m->loop);
 		master_set_state(m, MASTER_SUBSCRIBED, "SUBSCRIBED");
 		log_info("master %s: subscribed as %s (stream %s, heartbeat "
-		    "%gs)", m->leader, m->framework_id != NULL ?
+		    "%gs, encoding %s)", m->leader, m->framework_id != NULL ?
 		    m->framework_id : "?", m->stream_id != NULL ?
-		    m->stream_id : "?", m->heartbeat_s);
+		    m->stream_id : "?", m->heartbeat_s, codec_name(m->codec));
 		master_watchdog_arm(m);
 		master_pump(m);
 	} else if (type == MESOS__V1__SCHEDULER__EVENT__TYPE__ERROR) {

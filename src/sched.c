@@ -927,7 +927,9 @@ sched_task_kill(struct sched *s, struct sched_task *t, enum sched_kill why,
 	t->retire = 0;
 	if (sent)
 		return;	/* on its way; the retry timer covers a lost one */
-	log_info("sched: task %s: kill (%s)", t->id, sched_kill_name(why));
+	log_info_kv(LOG_FIELDS(LOG_F("job", t->job->id), LOG_F("task", t->id),
+	    LOG_F("agent", t->agent_id), LOG_F("reason", sched_kill_name(why))),
+	    "sched: task %s: kill (%s)", t->id, sched_kill_name(why));
 	sched_task_kill_send(s, t, out);
 }
 
@@ -1026,7 +1028,10 @@ sched_task_end(struct sched *s, struct sched_task *t, int state,
 	enum sched_kill kill = t->kill;
 	int64_t ran = t->running_since != 0 ? s->now - t->running_since : 0;
 
-	log_info("sched: task %s: %s -> %s%s", t->id,
+	log_info_kv(LOG_FIELDS(LOG_F("job", j->id), LOG_F("task", t->id),
+	    LOG_F("agent", t->agent_id), LOG_F("state", state ==
+	    SCHED_LAUNCHING ? "NOT_LAUNCHED" : sched_state_name(state))),
+	    "sched: task %s: %s -> %s%s", t->id,
 	    sched_state_name(t->state), state == SCHED_LAUNCHING ?
 	    "NOT_LAUNCHED" : sched_state_name(state),
 	    primary ? "" : " (not its slot's task)");
@@ -1293,8 +1298,9 @@ sched_launch(struct sched *s, struct sched_slot *sl, const Mesos__V1__Offer *o,
 	sched_slot_set(s, sl, SLOT_ACTIVE, "launch");
 	sched_task_timer(s, t);
 	sched_store_task(t, out);
-	log_info("sched: task %s: launch on %s (%s)", id, a->id,
-	    t->hostname != NULL ? t->hostname : "?");
+	log_info_kv(LOG_FIELDS(LOG_F("job", j->id), LOG_F("task", id),
+	    LOG_F("agent", a->id)), "sched: task %s: launch on %s (%s)", id,
+	    a->id, t->hostname != NULL ? t->hostname : "?");
 	if (l->n == l->cap) {
 		l->cap = l->cap == 0 ? 4 : l->cap * 2;
 		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
@@ -1640,7 +1646,10 @@ sched_task_update(struct sched *s, struct sched_task *t,
 		return;
 	}
 	if (prev != (int)st->state) {
-		log_info("sched: task %s: %s -> %s", t->id,
+		log_info_kv(LOG_FIELDS(LOG_F("job", t->job->id),
+		    LOG_F("task", t->id), LOG_F("agent", t->agent_id),
+		    LOG_F("state", sched_state_name(st->state))),
+		    "sched: task %s: %s -> %s", t->id,
 		    sched_state_name(prev), sched_state_name(st->state));
 		t->state = st->state;
 		changed = 1;
@@ -1779,6 +1788,8 @@ sched_on_update(struct sched *s, const Mesos__V1__TaskStatus *st,
 	}
 	s->updates++;
 	t = hash_get(s->tasks, st->task_id->value);
+	if (t != NULL)
+		log_ctx_set(LOG_CTX_JOB, t->job->id);	/* for every line */
 	if (t != NULL)
 		sched_task_update(s, t, st, out);
 	else

@@ -17,8 +17,10 @@
  * Not here: what the nodes mean (master-zk.c for Mesos masters, leader.c
  * for the election between arkd instances).
  */
+#include <sys/socket.h>
 #include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 #include <ev.h>
 #include <zookeeper/zookeeper.h>
 
+#include "buf.h"
 #include "log.h"
 #include "xmalloc.h"
 #include "zk.h"
@@ -468,6 +471,50 @@ zk_log_cb(const char *message)
 
 /* ---- the loop thread ---- */
 
+char *
+zk_open_error(const char *hosts, int err)
+{
+	struct buf b;
+	const char *p = hosts, *e, *colon;
+
+	buf_init(&b, 4096);
+	while (p != NULL && *p != '\0') {
+		struct addrinfo hints, *res = NULL;
+		char host[256];
+		size_t n;
+		int rc;
+
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		/* "host:port" or "[v6]:port": the port goes */
+		colon = memrchr(p, ':', n);
+		if (p[0] == '[') {
+			const char *rb = memchr(p, ']', n);
+
+			p++;
+			n = rb != NULL ? (size_t)(rb - p) : n - 1;
+		} else if (colon != NULL)
+			n = (size_t)(colon - p);
+		snprintf(host, sizeof host, "%.*s", (int)n, p);
+		p = e != NULL ? e + 1 : NULL;
+		if (host[0] == '\0')
+			continue;
+		memset(&hints, 0, sizeof hints);
+		hints.ai_socktype = SOCK_STREAM;
+		rc = getaddrinfo(host, NULL, &hints, &res);
+		if (res != NULL)
+			freeaddrinfo(res);
+		if (rc == 0)
+			continue;
+		buf_printf(&b, "%scannot resolve host '%s': %s", b.len > 0 ?
+		    "; " : "", host, rc == EAI_SYSTEM ? strerror(errno) :
+		    gai_strerror(rc));
+	}
+	if (b.len == 0)
+		buf_printf(&b, "%s", strerror(err));
+	return buf_steal(&b, NULL);
+}
+
 static void zk_reopen_cb(struct ev_loop *, ev_timer *, int);
 
 /* Opens a new handle (a new session); arms a retry if that fails. */
@@ -484,14 +531,22 @@ zk_open(struct zk *z)
 	z->zh = zookeeper_init2(z->hosts, zk_watcher_cb, z->timeout_ms, NULL,
 	    h, 0, zk_log_cb);
 	if (z->zh == NULL) {
+		int err = errno;
+		char *why;
+
 		/* logged once, then quietly retried */
-		if (z->open_failures++ == 0)
+		if (z->open_failures++ == 0) {
+			why = zk_open_error(z->hosts, err);
 			log_warn("zookeeper %s: cannot start a session (%s); "
-			    "trying again every %.0fs", z->hosts,
-			    strerror(errno), ZK_REOPEN_S);
-		else
+			    "trying again every %.0fs", z->hosts, why,
+			    ZK_REOPEN_S);
+			free(why);
+		} else if (LOG_LEVEL_DEBUG <= log_level_current) {
+			why = zk_open_error(z->hosts, err);
 			log_debug("zookeeper %s: cannot start a session (%s)",
-			    z->hosts, strerror(errno));
+			    z->hosts, why);
+			free(why);
+		}
 		free(h);
 		ev_timer_stop(z->loop, &z->reopen);
 		ev_timer_set(&z->reopen, ZK_REOPEN_S, 0.);

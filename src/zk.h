@@ -152,6 +152,15 @@ void		 zk_set(struct zk *, const char *path, const char *data,
 void		 zk_delete(struct zk *, const char *path, int version,
 		    uint64_t tag);
 
+/*
+ * Why zookeeper_init failed with errno err for hosts ("h1:p1,h2:p2"), as
+ * text (caller frees). zookeeper_init turns a name that does not resolve
+ * into ENOENT ("No such file or directory"); this names every host that
+ * cannot be resolved and getaddrinfo's reason instead, else strerror(err).
+ * Resolves the names again: call it on a failure only.
+ */
+char		*zk_open_error(const char *hosts, int err);
+
 /* ZooKeeper's text for an error code. */
 const char	*zk_error(int rc);
 const char	*zk_session_state_name(enum zk_session_state);

@@ -6,6 +6,7 @@
  * reconciliation). The client itself is tested against a real server in
  * it/check_zk.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,31 @@ START_TEST(test_url_errors)
 		ck_assert_ptr_null(u.hosts);
 		ck_assert_ptr_null(u.path);
 	}
+}
+END_TEST
+
+/*
+ * zookeeper_init says ENOENT for a name that does not resolve; the error
+ * names the host instead, and only the hosts that fail.
+ */
+START_TEST(test_open_error)
+{
+	char *e;
+
+	e = zk_open_error("zk1.invalid:2181,127.0.0.1:2181", ENOENT);
+	ck_assert_msg(strncmp(e, "cannot resolve host 'zk1.invalid': ", 35) == 0,
+	    "%s", e);
+	ck_assert_ptr_null(strstr(e, "No such file"));
+	ck_assert_ptr_null(strstr(e, "127.0.0.1"));
+	free(e);
+	e = zk_open_error("[zk2.invalid]:2181,zk3.invalid", ENOENT);
+	ck_assert_msg(strstr(e, "'zk2.invalid'") != NULL &&
+	    strstr(e, "; cannot resolve host 'zk3.invalid'") != NULL, "%s", e);
+	free(e);
+	/* every name resolves: errno is all there is */
+	e = zk_open_error("127.0.0.1:2181,[::1]:2181", EINVAL);
+	ck_assert_str_eq(e, strerror(EINVAL));
+	free(e);
 }
 END_TEST
 
@@ -508,6 +534,7 @@ zk_suite(void)
 	tcase_add_test(tc, test_url_errors);
 	tcase_add_test(tc, test_config_urls);
 	tcase_add_test(tc, test_seq);
+	tcase_add_test(tc, test_open_error);
 	tcase_add_test(tc, test_lowest_and_before);
 	tcase_add_test(tc, test_info_url);
 	tcase_add_test(tc, test_info_errors);

@@ -1643,17 +1643,53 @@ check_lines(const char *path, int (*ok)(const char *), size_t min)
 	free(s);
 }
 
-/* Whether a log line is a JSON object with ts, level and msg. */
+/*
+ * Whether a log line is a JSON object with msg, level and ts, the time
+ * with milliseconds ("2026-12-07T20:41:37.688Z").
+ */
 static int
 json_line(const char *l)
 {
 	json_t *j = json_loads(l, 0, NULL);
+	const char *ts = json_string_value(json_object_get(j, "ts"));
 	int ok = json_is_object(j) && json_is_string(json_object_get(j,
 	    "msg")) && json_is_string(json_object_get(j, "level")) &&
-	    json_is_string(json_object_get(j, "ts"));
+	    ts != NULL && strlen(ts) == 24 && ts[19] == '.' && ts[23] == 'Z';
 
 	json_decref(j);
 	return ok;
+}
+
+/*
+ * The first JSON line of path whose msg holds text and that has the
+ * members (NULL-terminated, each a string); a new reference, or NULL.
+ */
+static json_t *
+json_line_with(const char *path, const char *text, ...)
+{
+	char *s = tu_slurp(path), *save = NULL;
+	json_t *found = NULL;
+
+	if (s == NULL)
+		return NULL;
+	for (char *l = strtok_r(s, "\n", &save); l != NULL && found == NULL;
+	    l = strtok_r(NULL, "\n", &save)) {
+		json_t *j = json_loads(l, 0, NULL);
+		const char *m = json_string_value(json_object_get(j, "msg"));
+		const char *k;
+		int ok = m != NULL && strstr(m, text) != NULL;
+		va_list ap;
+
+		va_start(ap, text);
+		while (ok && (k = va_arg(ap, const char *)) != NULL)
+			ok = json_is_string(json_object_get(j, k));
+		va_end(ap);
+		if (ok)
+			found = json_incref(j);
+		json_decref(j);
+	}
+	free(s);
+	return found;
 }
 
 /* Whether a log line starts with a journal priority "<N>". */
@@ -1690,6 +1726,50 @@ START_TEST(test_sigint_and_log_formats)
 	now = sim_ids("");
 	ck_assert_str_eq(now, before);
 	free(now);
+	{
+		/* a task fails: the lines about it carry job, task, agent,
+		 * state and reason; its replacement's launch too */
+		json_t *t = sim_tasks("web."), *l;
+		const char *victim;
+		char *body;
+		void *it = json_object_iter(t);
+
+		ck_assert_ptr_nonnull(it);
+		victim = json_object_iter_key(it);
+		body = xasprintf("{\"task_id\": \"%s\"}", victim);
+		ck_assert_int_eq(tu_sim_control(control_port, "crash-task",
+		    body), 200);
+		free(body);
+		ck_assert(TU_WAIT(WAIT_MS, sim_running("web.", 3) &&
+		    ({ char *x = sim_ids("web.");
+		    int gone = strstr(x, victim) == NULL; free(x); gone; })));
+		l = json_line_with(jlog, " -> TASK_FAILED", "job", "task",
+		    "agent", "state", "reason", NULL);
+		if (l == NULL)
+			tu_dump_log(jlog, 60);
+		ck_assert_ptr_nonnull(l);
+		ck_assert_str_eq(jstr(l, "job"), "web");
+		ck_assert_str_eq(jstr(l, "task"), victim);
+		ck_assert_str_eq(jstr(l, "agent"), jstr(json_object_get(t,
+		    victim), "agent_id"));
+		ck_assert_str_eq(jstr(l, "state"), "TASK_FAILED");
+		ck_assert_str_eq(jstr(l, "reason"),
+		    "REASON_EXECUTOR_TERMINATED");
+		json_decref(l);
+		l = json_line_with(jlog, ": launch on ", "job", "task", "agent",
+		    NULL);
+		ck_assert_ptr_nonnull(l);
+		ck_assert_str_eq(jstr(l, "job"), "web");
+		json_decref(l);
+		/* and the subscription says which encoding it speaks */
+		l = json_line_with(jlog, "encoding protobuf)", NULL);
+		ck_assert_ptr_nonnull(l);
+		ck_assert_ptr_nonnull(strstr(jstr(l, "msg"), "subscribed as"));
+		json_decref(l);
+		json_decref(t);
+		free(before);
+		before = sim_ids("");
+	}
 	ck_assert_int_eq(kill(arkd_pid, SIGHUP), 0);
 	ck_assert(TU_WAIT(10000, ({ char *l = tu_slurp(jlog);
 	    int ok = l != NULL && strstr(l, "reload: configuration") != NULL;
@@ -2670,6 +2750,27 @@ START_TEST(test_status_while_disconnected)
 }
 END_TEST
 
+/* A ZooKeeper host that does not resolve is named as such in the log. */
+START_TEST(test_zk_host_unresolvable)
+{
+	char *c = xasprintf("{\"master\": {\"masters\": "
+	    "[\"zk://zk1.invalid:2181/mesos\"]},\n"
+	    "\"framework\": {\"name\": \"" FW_NAME "\", \"user\": \"nobody\"},\n"
+	    "\"admin\": {\"listen\": \"127.0.0.1:0\"},\n"
+	    "\"state_dir\": \"%s\", \"jobs\": []}\n", state_dir);
+
+	ck_assert_int_eq(tu_write_file(cfg_path, c, 0644), 0);
+	free(c);
+	arkd_start(NULL);
+	if (!TU_WAIT(20000, log_has("zookeeper zk1.invalid:2181: cannot start",
+	    "cannot resolve host 'zk1.invalid'")))
+		dump_logs();
+	ck_assert(log_has("zookeeper zk1.invalid:2181", "cannot resolve host "
+	    "'zk1.invalid'"));
+	ck_assert(!log_has("zookeeper zk1.invalid:2181", "No such file"));
+}
+END_TEST
+
 START_TEST(test_version_and_usage)
 {
 	char bin[512], ctlbin[512], *out = NULL, *err = NULL, want[64];
@@ -3187,6 +3288,7 @@ operator_suite(void)
 	tcase_add_checked_fixture(tc, offline_setup, teardown_all);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_status_while_disconnected);
+	tcase_add_test(tc, test_zk_host_unresolvable);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("api");
