@@ -90,6 +90,8 @@ static const struct main_opt main_opts[] = {
 	  "launch to TASK_STARTING [0.005]" },
 	{ "run-delay", MAIN_SECONDS, C(run_delay), "SECONDS",
 	  "TASK_STARTING to TASK_RUNNING [0.005]" },
+	{ "health-delay", MAIN_SECONDS, C(health_delay), "SECONDS",
+	  "TASK_RUNNING to a health-checked task's first result [0.05]" },
 	{ "kill-delay", MAIN_SECONDS, C(kill_delay), "SECONDS",
 	  "SIGTERM to exit of a task that obeys it [0.05]" },
 	{ "kill-grace", MAIN_SECONDS, C(kill_grace), "SECONDS",

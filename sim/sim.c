@@ -43,6 +43,7 @@ sim_config_defaults(struct sim_config *cfg)
 	cfg->kill_delay = 0.05;
 	cfg->kill_grace = 3;
 	cfg->behaviour = SIM_RUN;
+	cfg->health_delay = 0.05;
 	cfg->recovery_delay = 0;
 	cfg->reregister_delay = 0;
 	cfg->unreachable_timeout = 75;
@@ -88,6 +89,49 @@ sim_behaviour_parse(const char *s, enum sim_behaviour *b, double *after)
 			return -1;
 	} else if (*b == SIM_FINISH || *b == SIM_FAIL) {
 		*after = 1;
+	}
+	return 0;
+}
+
+static const char *sim_health_names[SIM_HEALTH_MAX] = {
+	"healthy", "unhealthy", "healthy-after", "unhealthy-after",
+};
+
+/* Names a health behaviour. */
+const char *
+sim_health_name(enum sim_health h)
+{
+	return (unsigned)h < SIM_HEALTH_MAX ? sim_health_names[h] : "?";
+}
+
+/* Parses "healthy", "unhealthy", "healthy-after:T" or "unhealthy-after:T". */
+int
+sim_health_parse(const char *s, enum sim_health *h, double *after)
+{
+	const char *colon = strchr(s, ':');
+	size_t n = colon == NULL ? strlen(s) : (size_t)(colon - s);
+	int i;
+
+	*after = 0;
+	for (i = 0; i < SIM_HEALTH_MAX; i++)
+		if (strlen(sim_health_names[i]) == n &&
+		    strncmp(s, sim_health_names[i], n) == 0)
+			break;
+	if (i == SIM_HEALTH_MAX)
+		return -1;
+	*h = (enum sim_health)i;
+	/* the -after forms need their time, the others take none */
+	if ((colon != NULL) != (*h == SIM_HEALTHY_AFTER ||
+	    *h == SIM_UNHEALTHY_AFTER))
+		return -1;
+	if (colon != NULL) {
+		char *end;
+
+		errno = 0;
+		*after = strtod(colon + 1, &end);
+		if (errno != 0 || end == colon + 1 || *end != '\0' ||
+		    *after < 0 || !isfinite(*after))
+			return -1;
 	}
 	return 0;
 }

@@ -138,6 +138,15 @@ enum sim_behaviour {
 	SIM_BEHAVIOUR_MAX
 };
 
+/* What a task's health check (TaskInfo.health_check) reports. */
+enum sim_health {
+	SIM_HEALTHY,		/* healthy from the first check on */
+	SIM_UNHEALTHY,		/* unhealthy from the first check on */
+	SIM_HEALTHY_AFTER,	/* unhealthy, healthy T s after RUNNING */
+	SIM_UNHEALTHY_AFTER,	/* healthy, unhealthy T s after RUNNING */
+	SIM_HEALTH_MAX
+};
+
 struct sim_config {
 	const char	*hostname;	/* masters' and URLs' host */
 	int		 port;		/* first master's port (0 = any) */
@@ -160,6 +169,7 @@ struct sim_config {
 	double		 kill_grace;	/* default kill policy grace period */
 	enum sim_behaviour behaviour;	/* default task behaviour */
 	double		 behaviour_after;	/* ... its time */
+	double		 health_delay;	/* RUNNING -> first health result */
 	double		 recovery_delay;	/* 503 after becoming leader */
 	double		 reregister_delay;	/* agents back after failover */
 	double		 unreachable_timeout;	/* partitioned -> unreachable */
@@ -179,6 +189,9 @@ void	sim_config_defaults(struct sim_config *);
 const char *sim_behaviour_name(enum sim_behaviour);
 /* Parses "run", "finish:2.5", "fail:1", "stuck"; -1 if malformed. */
 int	sim_behaviour_parse(const char *, enum sim_behaviour *, double *after);
+const char *sim_health_name(enum sim_health);
+/* Parses "healthy", "unhealthy", "healthy-after:T", "unhealthy-after:T". */
+int	sim_health_parse(const char *, enum sim_health *, double *after);
 
 /* ---- counters (sim.c) -------------------------------------------------- */
 
@@ -338,6 +351,7 @@ struct sim_update {
 	int		 state;		/* Mesos__V1__TaskState */
 	int		 source;	/* Mesos__V1__TaskStatus__Source */
 	int		 reason;	/* -1 if none */
+	int		 healthy;	/* -1: no health result, 0, 1 */
 	const char	*message;	/* static string or NULL */
 	char		*owned_message;	/* or this one (owned) */
 	uint8_t		 uuid[16];
@@ -365,6 +379,12 @@ struct sim_task {
 	int		 ignore_term;	/* only dies after the grace period */
 	enum sim_behaviour behaviour;
 	double		 after;		/* behaviour's time */
+	int		 has_check;	/* the TaskInfo has a health check */
+	enum sim_health	 health;	/* what the check reports */
+	double		 health_after;	/* ... from when (s after RUNNING) */
+	int		 healthy;	/* last result: -1 none yet, 0, 1 */
+	double		 running_at;	/* ev_now() of TASK_RUNNING */
+	ev_timer	 health_timer;	/* the next change of the result */
 	double		 start_delay;
 	double		 grace;		/* kill policy grace period */
 	enum sim_task_step step;

@@ -9,7 +9,11 @@
  * no uuid and are sent once. A launched task walks TASK_STAGING ->
  * TASK_STARTING -> TASK_RUNNING as the command executor reports it, then
  * runs, finishes or fails per its behaviour (flags, the label or
- * environment variable ARK_SIM_BEHAVIOUR). KILL goes through TASK_KILLING
+ * environment variable ARK_SIM_BEHAVIOUR). A task whose TaskInfo has a
+ * health check reports `healthy` in later TASK_RUNNING updates (reason
+ * REASON_TASK_HEALTH_CHECK_STATUS_UPDATED), once --health-delay after
+ * RUNNING and again whenever the result changes, as ARK_SIM_HEALTH says
+ * (healthy by default). KILL goes through TASK_KILLING
  * (TASK_KILLING_STATE) to TASK_KILLED, after the kill policy's grace period
  * for a task that ignores SIGTERM.
  *
@@ -90,6 +94,16 @@ task_pb_init(struct task_pb *p, const char *task_id, const char *agent_id,
 	p->ev.update = &p->up;
 }
 
+/* Sets the health result of p (-1: none). */
+static void
+task_pb_healthy(struct task_pb *p, int healthy)
+{
+	if (healthy < 0)
+		return;
+	p->st.has_healthy = 1;
+	p->st.healthy = healthy != 0;
+}
+
 /* Adds the executor id and the container status of t to p. */
 static void
 task_pb_container(struct task_pb *p, const struct sim_task *t, int executor)
@@ -130,6 +144,9 @@ task_send_master_update(struct sim *sim, struct sim_framework *fw,
 	    message);
 	if (t != NULL && t->state != ST(TASK_STAGING))
 		task_pb_container(&p, t, 0);
+	/* the master answers with the latest status, its health included */
+	if (t != NULL && !t->terminal)
+		task_pb_healthy(&p, t->healthy);
 	if (unreachable > 0) {
 		mesos__v1__time_info__init(&p.unreachable);
 		p.unreachable.nanoseconds = (int64_t)(unreachable * 1e9);
@@ -156,6 +173,7 @@ task_write_head(struct sim *sim, struct sim_task *t)
 	p.st.uuid.data = u->uuid;
 	p.st.uuid.len = 16;
 	task_pb_container(&p, t, u->source == SRC(SOURCE_EXECUTOR));
+	task_pb_healthy(&p, u->healthy);
 	if (fw_send(t->fw, &p.ev) != 0)
 		return;
 	if (u->sends++ > 0)
@@ -221,14 +239,15 @@ task_release(struct sim *sim, struct sim_task *t)
  * ones before it are acknowledged.
  */
 static void
-task_update(struct sim *sim, struct sim_task *t, int state, int source,
-    int reason, const char *message)
+task_update_healthy(struct sim *sim, struct sim_task *t, int state, int source,
+    int reason, const char *message, int healthy)
 {
 	struct sim_update *u = xcalloc(1, sizeof *u);
 
 	u->state = state;
 	u->source = source;
 	u->reason = reason;
+	u->healthy = healthy;
 	u->message = message;
 	u->timestamp = sim_wall();
 	sim_uuid(sim, u->uuid);
@@ -236,6 +255,7 @@ task_update(struct sim *sim, struct sim_task *t, int state, int source,
 	if (sim_state_terminal(state) && !t->terminal) {
 		t->terminal = 1;
 		ev_timer_stop(sim->loop, &t->timer);
+		ev_timer_stop(sim->loop, &t->health_timer);
 		task_release(sim, t);
 	}
 	sim->c.updates_reliable++;
@@ -250,6 +270,59 @@ task_update(struct sim *sim, struct sim_task *t, int state, int source,
 	task_forward(sim, t);
 }
 
+/* Queues a reliable update for t without a health result. */
+static void
+task_update(struct sim *sim, struct sim_task *t, int state, int source,
+    int reason, const char *message)
+{
+	task_update_healthy(sim, t, state, source, reason, message, -1);
+}
+
+/* The health result of t el seconds after it began RUNNING. */
+static int
+task_health_at(const struct sim_task *t, double el)
+{
+	switch (t->health) {
+	case SIM_UNHEALTHY:
+		return 0;
+	case SIM_HEALTHY_AFTER:
+		return el >= t->health_after;
+	case SIM_UNHEALTHY_AFTER:
+		return el < t->health_after;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * Runs t's health check: reports the result when it changed (as the
+ * Mesos executors do) and waits for the next change, if the behaviour
+ * has one.
+ */
+static void
+task_health_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sim_task *t = w->data;
+	struct sim *sim = t->fw->sim;
+	double el = ev_now(loop) - t->running_at;
+	int v = task_health_at(t, el);
+
+	(void)revents;
+	if (t->terminal || t->killing || t->state != ST(TASK_RUNNING))
+		return;
+	if (v != t->healthy) {
+		t->healthy = v;
+		task_update_healthy(sim, t, ST(TASK_RUNNING),
+		    SRC(SOURCE_EXECUTOR),
+		    RS(REASON_TASK_HEALTH_CHECK_STATUS_UPDATED), NULL, v);
+	}
+	if ((t->health == SIM_HEALTHY_AFTER ||
+	    t->health == SIM_UNHEALTHY_AFTER) && el < t->health_after) {
+		ev_timer_set(w, t->health_after - el, 0);
+		ev_timer_start(loop, w);
+	}
+}
+
 /* Forgets t entirely (resources, pending updates, timers) and frees it. */
 void
 task_free(struct sim *sim, struct sim_task *t)
@@ -258,6 +331,7 @@ task_free(struct sim *sim, struct sim_task *t)
 
 	ev_timer_stop(sim->loop, &t->timer);
 	ev_timer_stop(sim->loop, &t->retry);
+	ev_timer_stop(sim->loop, &t->health_timer);
 	task_release(sim, t);
 	while ((u = t->head) != NULL) {
 		t->head = u->next;
@@ -312,6 +386,12 @@ task_step_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	case SIM_STEP_RUN:
 		task_update(sim, t, ST(TASK_RUNNING), SRC(SOURCE_EXECUTOR), -1,
 		    NULL);
+		t->running_at = ev_now(loop);
+		if (t->has_check) {
+			ev_timer_set(&t->health_timer, sim->cfg.health_delay,
+			    0);
+			ev_timer_start(loop, &t->health_timer);
+		}
 		if (t->behaviour == SIM_FINISH || t->behaviour == SIM_FAIL) {
 			t->step = SIM_STEP_END;
 			ev_timer_set(w, t->after, 0);
@@ -357,11 +437,13 @@ task_behaviour(struct sim *sim, struct sim_task *t,
 	const Mesos__V1__CommandInfo *cmds[2] = {
 		ti->command, ex != NULL ? ex->command : NULL,
 	};
-	const char *b = NULL, *term = NULL;
+	const char *b = NULL, *term = NULL, *health = NULL;
 	size_t i, k;
 
 	t->behaviour = sim->cfg.behaviour;
 	t->after = sim->cfg.behaviour_after;
+	t->has_check = ti->health_check != NULL;
+	t->health = SIM_HEALTHY;
 	if (ti->labels != NULL) {
 		for (i = 0; i < ti->labels->n_labels; i++) {
 			const Mesos__V1__Label *l = ti->labels->labels[i];
@@ -372,6 +454,8 @@ task_behaviour(struct sim *sim, struct sim_task *t,
 				b = l->value;
 			else if (strcmp(l->key, "ARK_SIM_IGNORE_TERM") == 0)
 				term = l->value;
+			else if (strcmp(l->key, "ARK_SIM_HEALTH") == 0)
+				health = l->value;
 		}
 	}
 	for (k = 0; k < 2; k++) {
@@ -391,6 +475,9 @@ task_behaviour(struct sim *sim, struct sim_task *t,
 			else if (term == NULL &&
 			    strcmp(v->name, "ARK_SIM_IGNORE_TERM") == 0)
 				term = v->value;
+			else if (health == NULL &&
+			    strcmp(v->name, "ARK_SIM_HEALTH") == 0)
+				health = v->value;
 		}
 	}
 	if (b != NULL && sim_behaviour_parse(b, &t->behaviour, &t->after) != 0)
@@ -398,6 +485,12 @@ task_behaviour(struct sim *sim, struct sim_task *t,
 		    b);
 	if (term != NULL && strcmp(term, "0") != 0 && strcmp(term, "") != 0)
 		t->ignore_term = 1;
+	if (health != NULL && sim_health_parse(health, &t->health,
+	    &t->health_after) != 0) {
+		log_warn("task %s: ignoring bad ARK_SIM_HEALTH '%s'", t->id,
+		    health);
+		t->health = SIM_HEALTHY;
+	}
 }
 
 /* Creates a task in TASK_STAGING on agent a with resources res. */
@@ -428,6 +521,9 @@ task_create(struct sim *sim, struct sim_framework *fw, struct sim_agent *a,
 	t->timer.data = t;
 	ev_timer_init(&t->retry, task_retry_cb, 0, 0);
 	t->retry.data = t;
+	ev_timer_init(&t->health_timer, task_health_cb, 0, 0);
+	t->health_timer.data = t;
+	t->healthy = -1;
 	t->anext = a->tasks;
 	if (t->anext != NULL)
 		t->anext->aprev = t;
@@ -909,6 +1005,7 @@ task_kill(struct sim *sim, struct sim_framework *fw,
 		return;
 	}
 	t->killing = 1;
+	ev_timer_stop(sim->loop, &t->health_timer);
 	if (fw->killing_state)
 		task_update(sim, t, ST(TASK_KILLING), SRC(SOURCE_EXECUTOR), -1,
 		    NULL);
@@ -1193,6 +1290,11 @@ task_json(const struct sim_task *t)
 	    "behaviour", sim_behaviour_name(t->behaviour),
 	    "pending_updates", ups, "launched", t->launched,
 	    "killing", t->killing);
+	if (t->has_check)
+		json_object_set_new(o, "health", json_string(
+		    sim_health_name(t->health)));
+	if (t->healthy >= 0)
+		json_object_set_new(o, "healthy", json_boolean(t->healthy));
 	if (t->unreachable_time > 0)
 		json_object_set_new(o, "unreachable_time",
 		    json_real(t->unreachable_time));

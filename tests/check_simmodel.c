@@ -223,6 +223,32 @@ START_TEST(test_behaviour_parse)
 }
 END_TEST
 
+START_TEST(test_health_parse)
+{
+	enum sim_health h;
+	double after;
+
+	ck_assert_int_eq(sim_health_parse("healthy", &h, &after), 0);
+	ck_assert(h == SIM_HEALTHY && after == 0);
+	ck_assert_int_eq(sim_health_parse("unhealthy", &h, &after), 0);
+	ck_assert_int_eq(h, SIM_UNHEALTHY);
+	ck_assert_int_eq(sim_health_parse("healthy-after:1.5", &h, &after), 0);
+	ck_assert(h == SIM_HEALTHY_AFTER && after == 1.5);
+	ck_assert_int_eq(sim_health_parse("unhealthy-after:0", &h, &after), 0);
+	ck_assert(h == SIM_UNHEALTHY_AFTER && after == 0);
+	/* the -after forms need a time, the others take none */
+	ck_assert_int_eq(sim_health_parse("healthy-after", &h, &after), -1);
+	ck_assert_int_eq(sim_health_parse("healthy:2", &h, &after), -1);
+	ck_assert_int_eq(sim_health_parse("unhealthy-after:-1", &h, &after),
+	    -1);
+	ck_assert_int_eq(sim_health_parse("unhealthy-after:x", &h, &after),
+	    -1);
+	ck_assert_int_eq(sim_health_parse("health", &h, &after), -1);
+	ck_assert_str_eq(sim_health_name(SIM_UNHEALTHY_AFTER),
+	    "unhealthy-after");
+}
+END_TEST
+
 START_TEST(test_attrs)
 {
 	struct sim_attr *a = NULL;
@@ -259,6 +285,7 @@ simmodel_suite(void)
 	tcase_add_test(tc, test_res_pb);
 	tcase_add_test(tc, test_htab);
 	tcase_add_test(tc, test_behaviour_parse);
+	tcase_add_test(tc, test_health_parse);
 	tcase_add_test(tc, test_attrs);
 	suite_add_tcase(s, tc);
 	return s;

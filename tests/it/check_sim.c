@@ -1718,6 +1718,130 @@ START_TEST(test_behaviours)
 }
 END_TEST
 
+/* Waits for a TASK_RUNNING update of task with a health result. */
+static Mesos__V1__Scheduler__Event *
+ts_wait_health(struct ts *t, const char *task)
+{
+	long long end = tu_now_ms() + WAIT_MS;
+	Mesos__V1__Scheduler__Event *e;
+
+	while (tu_now_ms() < end) {
+		e = ts_wait(t, EV(UPDATE), task, ST(TASK_RUNNING), WAIT_MS);
+		if (e == NULL)
+			return NULL;
+		if (e->update->status->has_healthy)
+			return e;
+		ck_assert_int_eq(ts_ack(t, e), 202);
+	}
+	return NULL;
+}
+
+/* Launches task with a health check and the ARK_SIM_HEALTH behaviour h. */
+static void
+ts_launch_checked(struct ts *t, const char *task, const char *h)
+{
+	const Mesos__V1__Offer *o = ts_offer(t);
+	json_t *extra = json_pack("{s:{s:s,s:{s:s}}}", "health_check", "type",
+	    "COMMAND", "command", "value", "true");
+
+	if (h != NULL)
+		json_object_set_new(extra, "labels", json_pack(
+		    "{s:[{s:s,s:s}]}", "labels", "key", "ARK_SIM_HEALTH",
+		    "value", h));
+	ck_assert_int_eq(ts_launch(t, o, task, 0.1, extra), 202);
+	ck_assert_int_eq(ts_ack(t, ts_wait(t, EV(UPDATE), task,
+	    ST(TASK_STARTING), WAIT_MS)), 202);
+}
+
+/* Health checks: healthy, unhealthy and the -after forms, reconciled too. */
+START_TEST(test_health)
+{
+	struct ts t;
+	Mesos__V1__Scheduler__Event *e;
+	const Mesos__V1__TaskStatus *s;
+	json_t *st, *tasks;
+	size_t i, found = 0;
+
+	sim_start("--agents", "2", "--health-delay", "0.05", NULL);
+	ts_subscribe(&t, S.masters[0], CODEC_JSON, subscribe_call(NULL, 1, 60));
+	/* no health check: RUNNING never carries a result */
+	ts_run_task(&t, "plain");
+	ts_launch_checked(&t, "h1", NULL);
+	e = ts_wait_health(&t, "h1");
+	ck_assert_msg(e != NULL, "no health result for h1");
+	s = e->update->status;
+	ck_assert(s->healthy);
+	ck_assert(s->has_uuid);
+	ck_assert_int_eq(s->reason, MESOS__V1__TASK_STATUS__REASON__REASON_TASK_HEALTH_CHECK_STATUS_UPDATED);
+	ck_assert_int_eq(ts_ack(&t, e), 202);
+	ts_launch_checked(&t, "h2", "unhealthy");
+	e = ts_wait_health(&t, "h2");
+	ck_assert_ptr_nonnull(e);
+	ck_assert(!e->update->status->healthy);
+	ck_assert_int_eq(ts_ack(&t, e), 202);
+	ts_launch_checked(&t, "h3", "healthy-after:0.4");
+	e = ts_wait_health(&t, "h3");
+	ck_assert_ptr_nonnull(e);
+	ck_assert(!e->update->status->healthy);
+	ck_assert_int_eq(ts_ack(&t, e), 202);
+	e = ts_wait_health(&t, "h3");
+	ck_assert_msg(e != NULL, "h3 never became healthy");
+	ck_assert(e->update->status->healthy);
+	ck_assert_int_eq(ts_ack(&t, e), 202);
+	ts_launch_checked(&t, "h4", "unhealthy-after:0.3");
+	e = ts_wait_health(&t, "h4");
+	ck_assert_ptr_nonnull(e);
+	ck_assert(e->update->status->healthy);
+	ck_assert_int_eq(ts_ack(&t, e), 202);
+	e = ts_wait_health(&t, "h4");
+	ck_assert_msg(e != NULL, "h4 never became unhealthy");
+	ck_assert(!e->update->status->healthy);
+	ck_assert_int_eq(ts_ack(&t, e), 202);
+	/* a bad behaviour is ignored (healthy), the task still runs */
+	ts_launch_checked(&t, "h5", "sometimes");
+	e = ts_wait_health(&t, "h5");
+	ck_assert_ptr_nonnull(e);
+	ck_assert(e->update->status->healthy);
+	ck_assert_int_eq(ts_ack(&t, e), 202);
+	/* the master's reconciliation answer carries the latest result */
+	ck_assert_int_eq(ts_call(&t, json_pack("{s:s,s:{}}", "type",
+	    "RECONCILE", "reconcile"), NULL), 202);
+	for (i = 0; i < 2; i++) {
+		const char *id = i == 0 ? "h2" : "h3";
+
+		e = ts_wait(&t, EV(UPDATE), id, ST(TASK_RUNNING), WAIT_MS);
+		ck_assert_ptr_nonnull(e);
+		ck_assert(!e->update->status->has_uuid);
+		ck_assert(e->update->status->has_healthy);
+		ck_assert(e->update->status->healthy == (i == 1));
+	}
+	e = ts_wait(&t, EV(UPDATE), "plain", ST(TASK_RUNNING), WAIT_MS);
+	ck_assert_ptr_nonnull(e);
+	ck_assert(!e->update->status->has_healthy);
+	/* /state shows the behaviour and the last result */
+	st = sim_get("state");
+	tasks = json_object_get(state_framework(st, t.framework_id, 0),
+	    "tasks");
+	for (i = 0; i < json_array_size(tasks); i++) {
+		json_t *x = json_array_get(tasks, i);
+		const char *id = json_string_value(json_object_get(x, "id"));
+
+		if (strcmp(id, "h4") == 0) {
+			ck_assert_str_eq(json_string_value(json_object_get(x,
+			    "health")), "unhealthy-after");
+			ck_assert(json_is_false(json_object_get(x, "healthy")));
+			found++;
+		} else if (strcmp(id, "plain") == 0) {
+			ck_assert_ptr_null(json_object_get(x, "healthy"));
+			found++;
+		}
+	}
+	ck_assert_int_eq(found, 2);
+	json_decref(st);
+	ts_close(&t);
+}
+END_TEST
+
 /* Operator API GET_AGENTS in both encodings. */
 START_TEST(test_get_agents)
 {
@@ -2043,6 +2167,7 @@ sim_suite(void)
 		&test_maintenance,
 		&test_rescind,
 		&test_behaviours,
+		&test_health,
 		&test_get_agents,
 		&test_flood,
 		&test_agents_file,
