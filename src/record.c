@@ -1226,6 +1226,14 @@ record_describe_effect(const struct effect *e)
 		case STORE_KV_PUT:
 			buf_printf(&b, " %s=%s", op->u.kv.key, op->u.kv.value);
 			break;
+		case STORE_HISTORY_PUT:
+			buf_printf(&b, " job=%s slot=%s seq=%" PRIu64,
+			    op->u.history.job, op->u.history.slot,
+			    op->u.history.seq);
+			record_kv(&b, "task", op->u.history.task_id);
+			buf_printf(&b, " state=%s",
+			    record_state_name(op->u.history.state));
+			break;
 		case STORE_FRAMEWORK_REMOVED:
 			break;
 		default:

@@ -165,6 +165,35 @@ sa_job_summary(const struct sched_job *j)
 	    "hash", j->cfg->hash);
 }
 
+/* The ended tasks of slot sl, newest first. */
+static json_t *
+sa_slot_history(const struct sched_slot *sl)
+{
+	json_t *a = json_array();
+
+	for (size_t i = sl->nhist; i-- > 0;) {
+		const struct store_history *h = &sl->hist[i];
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, "
+		    "s:o, s:o, s:o, s:o, s:o}",
+		    "task_id", h->task_id,
+		    "state", h->state == SCHED_LAUNCHING ? "NOT_LAUNCHED" :
+		    sched_state_name(h->state),
+		    "reason", h->reason < 0 ? json_null() : sa_str(
+		    codec_enum_name(&mesos__v1__task_status__reason__descriptor,
+		    h->reason)),
+		    "source", h->source < 0 ? json_null() : sa_str(
+		    codec_enum_name(&mesos__v1__task_status__source__descriptor,
+		    h->source)),
+		    "message", sa_str(h->message),
+		    "agent_id", sa_str(h->agent_id),
+		    "hostname", sa_str(h->hostname),
+		    "launched_at", sa_time(h->launched_at),
+		    "ended_at", sa_time(h->ended_at)));
+	}
+	return a;
+}
+
 static json_t *
 sa_slot(const struct sched_slot *sl)
 {
@@ -177,7 +206,7 @@ sa_slot(const struct sched_slot *sl)
 		reason = "suspended";
 	if (reason == NULL && sl->state == SLOT_PENDING)
 		reason = "waiting for an offer";
-	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:I, s:o, s:o}",
+	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:I, s:o, s:o, s:o}",
 	    "slot", sl->key,
 	    "task_id", sa_str(t != NULL ? t->id : NULL),
 	    "state", t != NULL ? sched_state_name(t->state) :
@@ -189,7 +218,8 @@ sa_slot(const struct sched_slot *sl)
 	    "restarts", (json_int_t)sl->restarts,
 	    "backoff_until", sa_time(sl->state == SLOT_BACKOFF ?
 	    sl->backoff_until : 0),
-	    "reason", sa_str(t != NULL ? NULL : reason));
+	    "reason", sa_str(t != NULL ? NULL : reason),
+	    "history", sa_slot_history(sl));
 }
 
 static int

@@ -51,6 +51,8 @@
  * Offers left over are declined without a filter: the next round has them.
  */
 #define SCHED_LAUNCH_BURST	10000
+/* Ended tasks each slot remembers (GET /v1/jobs/{id}, the store). */
+#define SCHED_HISTORY_MAX	10
 
 enum sched_slot_state {
 	SLOT_PENDING,	/* wants a task and may get one now */
@@ -122,6 +124,8 @@ struct sched_task {
 	int64_t		 running_since;	/* monotonic ms of the first RUNNING */
 	int		 healthy;	/* -1 unknown, 0, 1 */
 	char		*message;	/* of the last update, or NULL */
+	int		 reason;	/* of the last update, -1 none */
+	int		 source;	/* of the last update, -1 none */
 	enum sched_kill	 kill;		/* why ark wants it dead */
 	int64_t		 kill_at;	/* monotonic ms the last KILL went out */
 	int		 retire;	/* kill it once its slot's task runs */
@@ -150,6 +154,10 @@ struct sched_slot {
 	int		 held;		/* daemon: DONE while its agent is not
 					 * eligible, PENDING again once it is */
 	struct sched_agent *agent;	/* daemon: the agent it is for */
+	struct store_history *hist;	/* its last ended tasks, oldest
+					 * first (owned; nhist of them) */
+	size_t		 nhist;
+	uint64_t	 hist_seq;	/* seq of the newest entry */
 	struct sched_slot *next, *prev;		/* the job's slots, in order */
 	struct sched_slot *pnext, *pprev;	/* the job's pending slots */
 	int		 in_pending;

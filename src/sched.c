@@ -549,6 +549,81 @@ sched_slot_set(struct sched *s, struct sched_slot *sl,
 	}
 }
 
+/* Frees the history entries of sl. */
+static void
+sched_slot_hist_free(struct sched_slot *sl)
+{
+	for (size_t i = 0; i < sl->nhist; i++)
+		store_history_clear(&sl->hist[i]);
+	free(sl->hist);
+	sl->hist = NULL;
+	sl->nhist = 0;
+}
+
+/*
+ * Appends h (its strings now owned by sl) to sl's history, dropping the
+ * oldest entry beyond SCHED_HISTORY_MAX; h->seq is set when 0.
+ */
+static void
+sched_slot_hist_add(struct sched_slot *sl, struct store_history *h)
+{
+	if (sl->hist == NULL)
+		sl->hist = xcalloc(SCHED_HISTORY_MAX, sizeof *sl->hist);
+	if (h->seq == 0)
+		h->seq = sl->hist_seq + 1;
+	if (h->seq > sl->hist_seq)
+		sl->hist_seq = h->seq;
+	if (sl->nhist == SCHED_HISTORY_MAX) {
+		store_history_clear(&sl->hist[0]);
+		memmove(&sl->hist[0], &sl->hist[1],
+		    (SCHED_HISTORY_MAX - 1) * sizeof *sl->hist);
+		sl->nhist--;
+	}
+	sl->hist[sl->nhist++] = *h;
+}
+
+/* Copies history entry src into dst (deep; dst is overwritten). */
+static void
+sched_hist_dup(struct store_history *dst, const struct store_history *src)
+{
+	*dst = *src;
+	dst->job = sched_strdup(src->job);
+	dst->slot = sched_strdup(src->slot);
+	dst->task_id = sched_strdup(src->task_id);
+	dst->message = sched_strdup(src->message);
+	dst->agent_id = sched_strdup(src->agent_id);
+	dst->hostname = sched_strdup(src->hostname);
+}
+
+/* Records how task t ended (state) in its slot's history and the store. */
+static void
+sched_slot_hist_record(struct sched *s, struct sched_slot *sl,
+    const struct sched_task *t, int state, struct effects *out)
+{
+	struct store_history h;
+	struct effect *e;
+
+	memset(&h, 0, sizeof h);
+	h.job = sl->job->id;
+	h.slot = sl->key;
+	h.task_id = t->id;
+	h.state = state;
+	h.reason = t->reason;
+	h.source = t->source;
+	h.message = t->message;
+	h.agent_id = t->agent_id;
+	h.hostname = t->hostname;
+	h.launched_at = t->launched_at;
+	h.ended_at = s->wall;
+	h.keep = SCHED_HISTORY_MAX;
+	h.seq = sl->hist_seq + 1;
+	e = effects_add(out, EFFECT_STORE);
+	e->u.store.type = STORE_HISTORY_PUT;
+	sched_hist_dup(&e->u.store.u.history, &h);
+	sched_hist_dup(&h, &h);
+	sched_slot_hist_add(sl, &h);
+}
+
 /* Forgets slot sl (it has no task) and deletes its store row. */
 static void
 sched_slot_delete(struct sched *s, struct sched_slot *sl, struct effects *out)
@@ -578,6 +653,7 @@ sched_slot_delete(struct sched *s, struct sched_slot *sl, struct effects *out)
 		e->u.store.u.slot.slot = xstrdup(sl->key);
 	}
 	log_debug("sched: slot %s/%s deleted", j->id, sl->key);
+	sched_slot_hist_free(sl);
 	free(sl->key);
 	free(sl);
 	if (was_roll && out != NULL)
@@ -800,6 +876,8 @@ sched_task_new(struct sched *s, struct sched_job *j, struct sched_slot *sl,
 	t->agent_id = sched_strdup(agent_id);
 	t->state = state;
 	t->healthy = -1;
+	t->reason = -1;
+	t->source = -1;
 	heap_node_init(&t->timer.node);
 	t->timer.kind = TIMER_TASK;
 	reconcile_item_init(&t->rec, t->id, t->agent_id);
@@ -1037,6 +1115,8 @@ sched_task_end(struct sched *s, struct sched_task *t, int state,
 	    primary ? "" : " (not its slot's task)");
 	sched_store_str(out, STORE_TASK_DEL, t->id);
 	sched_dead_add(s, t->id);
+	if (sl != NULL)
+		sched_slot_hist_record(s, sl, t, state, out);
 	sched_task_free(s, t);
 	if (sl != NULL && primary)
 		sched_slot_after(s, sl, state, kill, ran, launch_failed, out);
@@ -1641,6 +1721,8 @@ sched_task_update(struct sched *s, struct sched_task *t,
 		sched_set_str(&t->message, st->message);
 		changed = 1;
 	}
+	t->reason = st->has_reason ? (int)st->reason : -1;
+	t->source = st->has_source ? (int)st->source : -1;
 	if (cl == CLASS_GONE) {
 		sched_task_end(s, t, st->state, out);
 		return;
@@ -2634,6 +2716,21 @@ sched_create(const struct config *cfg, const struct store_snapshot *snap,
 	for (size_t i = 0; snap != NULL && i < snap->ntasks; i++)
 		sched_restore_task(s, &snap->tasks[i]);
 	sched_restore_slots(s, snap);
+	for (size_t i = 0; snap != NULL && i < snap->nhistory; i++) {
+		const struct store_history *r = &snap->history[i];
+		struct sched_job *j = r->job != NULL ? hash_get(s->jobs,
+		    r->job) : NULL;
+		struct sched_slot *sl = j != NULL && r->slot != NULL ?
+		    hash_get(j->slots, r->slot) : NULL;
+		struct store_history h;
+
+		if (sl == NULL || r->task_id == NULL)
+			continue;
+		/* rows come in seq order per slot: the ring keeps the last */
+		sched_hist_dup(&h, r);
+		h.keep = 0;
+		sched_slot_hist_add(sl, &h);
+	}
 	log_info("sched: %zu job(s), %zu task(s) restored, %zu blacklisted",
 	    s->cfg->njobs, hash_count(s->tasks), hash_count(s->blacklist));
 	return s;
@@ -2662,6 +2759,7 @@ sched_free(struct sched *s)
 		s->job_head = j->next;
 		for (sl = j->slot_head; sl != NULL; sl = n) {
 			n = sl->next;
+			sched_slot_hist_free(sl);
 			free(sl->key);
 			free(sl);
 		}

@@ -70,6 +70,14 @@ static const struct store_migration store_migrations[] = {
 	  "  WITHOUT ROWID;" },
 	{ 2, "index tasks by slot, for recovery and offline checks",
 	  "CREATE INDEX tasks_by_slot ON tasks (job, slot);" },
+	{ 3, "the last tasks each slot ended, with why",
+	  "CREATE TABLE history (job TEXT NOT NULL, slot TEXT NOT NULL,"
+	  "  seq INTEGER NOT NULL, task_id TEXT NOT NULL,"
+	  "  state INTEGER NOT NULL, reason INTEGER NOT NULL,"
+	  "  source INTEGER NOT NULL, message TEXT, agent_id TEXT,"
+	  "  hostname TEXT, launched_at INTEGER NOT NULL,"
+	  "  ended_at INTEGER NOT NULL, PRIMARY KEY (job, slot, seq))"
+	  "  WITHOUT ROWID;" },
 };
 
 #define STORE_NMIGRATIONS \
@@ -91,6 +99,9 @@ enum store_stmt {
 	STMT_BLACKLIST_DEL,
 	STMT_KV_PUT,
 	STMT_KV_DEL,
+	STMT_HISTORY_PUT,
+	STMT_HISTORY_TRIM,
+	STMT_HISTORY_DEL,
 	STMT_MAX
 };
 
@@ -111,12 +122,17 @@ static const char *store_stmt_sql[STMT_MAX] = {
 	"DELETE FROM blacklist WHERE agent = ?1",
 	"INSERT OR REPLACE INTO kv (key, value) VALUES (?1, ?2)",
 	"DELETE FROM kv WHERE key = ?1",
+	("INSERT OR REPLACE INTO history (job, slot, seq, task_id, state,"
+	" reason, source, message, agent_id, hostname, launched_at, ended_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+	"DELETE FROM history WHERE job = ?1 AND slot = ?2 AND seq <= ?3",
+	"DELETE FROM history WHERE job = ?1 AND slot = ?2",
 };
 
 static const char *store_op_names[STORE_OP_MAX] = {
 	"framework_id", "framework_removed", "task_put", "task_del",
 	"slot_put", "slot_del", "blacklist_put", "blacklist_del", "kv_put",
-	"kv_del"
+	"kv_del", "history_put"
 };
 
 struct store {
@@ -169,6 +185,18 @@ store_task_copy(struct store_task *dst, const struct store_task *src)
 }
 
 void
+store_history_clear(struct store_history *h)
+{
+	free(h->job);
+	free(h->slot);
+	free(h->task_id);
+	free(h->message);
+	free(h->agent_id);
+	free(h->hostname);
+	memset(h, 0, sizeof *h);
+}
+
+void
 store_op_clear(struct store_op *op)
 {
 	switch (op->type) {
@@ -193,6 +221,9 @@ store_op_clear(struct store_op *op)
 	case STORE_KV_PUT:
 		free(op->u.kv.key);
 		free(op->u.kv.value);
+		break;
+	case STORE_HISTORY_PUT:
+		store_history_clear(&op->u.history);
 		break;
 	default:
 		break;
@@ -222,6 +253,9 @@ store_snapshot_clear(struct store_snapshot *s)
 		free(s->kv[i].value);
 	}
 	free(s->kv);
+	for (size_t i = 0; i < s->nhistory; i++)
+		store_history_clear(&s->history[i]);
+	free(s->history);
 	memset(s, 0, sizeof *s);
 }
 
@@ -746,7 +780,12 @@ store_apply(struct store *s, const struct store_op *op)
 		st = s->stmt[STMT_SLOT_DEL];
 		store_bind_text(st, 1, op->u.slot.job);
 		store_bind_text(st, 2, op->u.slot.slot);
-		return store_step(s, STMT_SLOT_DEL);
+		if (store_step(s, STMT_SLOT_DEL) != 0)
+			return -1;
+		st = s->stmt[STMT_HISTORY_DEL];
+		store_bind_text(st, 1, op->u.slot.job);
+		store_bind_text(st, 2, op->u.slot.slot);
+		return store_step(s, STMT_HISTORY_DEL);
 	case STORE_BLACKLIST_PUT:
 		if (op->u.blacklist.agent == NULL)
 			return -1;
@@ -768,6 +807,34 @@ store_apply(struct store *s, const struct store_op *op)
 	case STORE_KV_DEL:
 		store_bind_text(s->stmt[STMT_KV_DEL], 1, op->u.str);
 		return store_step(s, STMT_KV_DEL);
+	case STORE_HISTORY_PUT: {
+		const struct store_history *h = &op->u.history;
+
+		if (h->job == NULL || h->slot == NULL || h->task_id == NULL)
+			return -1;
+		st = s->stmt[STMT_HISTORY_PUT];
+		store_bind_text(st, 1, h->job);
+		store_bind_text(st, 2, h->slot);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)h->seq);
+		store_bind_text(st, 4, h->task_id);
+		sqlite3_bind_int(st, 5, h->state);
+		sqlite3_bind_int(st, 6, h->reason);
+		sqlite3_bind_int(st, 7, h->source);
+		store_bind_text(st, 8, h->message);
+		store_bind_text(st, 9, h->agent_id);
+		store_bind_text(st, 10, h->hostname);
+		sqlite3_bind_int64(st, 11, h->launched_at);
+		sqlite3_bind_int64(st, 12, h->ended_at);
+		if (store_step(s, STMT_HISTORY_PUT) != 0)
+			return -1;
+		if (h->keep == 0 || h->seq < h->keep)
+			return 0;
+		st = s->stmt[STMT_HISTORY_TRIM];
+		store_bind_text(st, 1, h->job);
+		store_bind_text(st, 2, h->slot);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)(h->seq - h->keep));
+		return store_step(s, STMT_HISTORY_TRIM);
+	}
 	default:
 		return -1;
 	}
@@ -849,8 +916,11 @@ store_load(struct store *s, struct store_snapshot *snap, char **cause)
 		" ORDER BY job, slot"),
 		"SELECT agent, reason, since FROM blacklist ORDER BY agent",
 		"SELECT key, value FROM kv ORDER BY key",
+		("SELECT job, slot, seq, task_id, state, reason, source,"
+		" message, agent_id, hostname, launched_at, ended_at"
+		" FROM history ORDER BY job, slot, seq"),
 	};
-	size_t cap[5] = { 0, 0, 0, 0, 0 };
+	size_t cap[6] = { 0, 0, 0, 0, 0, 0 };
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -918,7 +988,7 @@ store_load(struct store *s, struct store_snapshot *snap, char **cause)
 				b->since = sqlite3_column_int64(st, 2);
 				break;
 			}
-			default: {
+			case 4: {
 				struct store_kv *kv;
 
 				snap->kv = store_grow(snap->kv, &snap->nkv,
@@ -926,6 +996,26 @@ store_load(struct store *s, struct store_snapshot *snap, char **cause)
 				kv = &snap->kv[snap->nkv - 1];
 				kv->key = store_col(st, 0);
 				kv->value = store_col(st, 1);
+				break;
+			}
+			default: {
+				struct store_history *h;
+
+				snap->history = store_grow(snap->history,
+				    &snap->nhistory, &cap[5], sizeof *h);
+				h = &snap->history[snap->nhistory - 1];
+				h->job = store_col(st, 0);
+				h->slot = store_col(st, 1);
+				h->seq = (uint64_t)sqlite3_column_int64(st, 2);
+				h->task_id = store_col(st, 3);
+				h->state = sqlite3_column_int(st, 4);
+				h->reason = sqlite3_column_int(st, 5);
+				h->source = sqlite3_column_int(st, 6);
+				h->message = store_col(st, 7);
+				h->agent_id = store_col(st, 8);
+				h->hostname = store_col(st, 9);
+				h->launched_at = sqlite3_column_int64(st, 10);
+				h->ended_at = sqlite3_column_int64(st, 11);
 				break;
 			}
 			}

@@ -1,8 +1,8 @@
 /*
  * store — arkd's durable state in SQLite (WAL mode, schema version with
  * migrations): the FrameworkID, the task journal (launch intents included),
- * per-slot restart counters, the blacklist and runtime changes made through
- * the admin API. Writes arrive as store_op rows (effects of the core) and are
+ * per-slot restart counters and the last tasks each slot ended (history),
+ * the blacklist and runtime changes made through the admin API. Writes arrive as store_op rows (effects of the core) and are
  * group-committed: one transaction per loop iteration, committed before any
  * ACKNOWLEDGE or ACCEPT of that iteration is sent. The state directory is
  * locked so that two arkd processes never share it.
@@ -36,6 +36,25 @@ struct store_slot {
 	int64_t	 backoff_until;	/* wall clock ms; 0 = may launch now */
 };
 
+/* A task that ended, kept in its slot's history (the last few). */
+struct store_history {
+	char	*job;
+	char	*slot;
+	uint64_t seq;		/* per slot, growing: the newest is the highest */
+	uint32_t keep;		/* put: rows of the slot with seq <= seq - keep
+				 * go (0 keeps all) */
+	char	*task_id;
+	int	 state;		/* final TaskState; STORE_TASK_LAUNCHING: the
+				 * launch itself failed */
+	int	 reason;	/* TaskStatus.Reason, -1 none */
+	int	 source;	/* TaskStatus.Source, -1 none */
+	char	*message;	/* of its last status, or NULL */
+	char	*agent_id;
+	char	*hostname;
+	int64_t	 launched_at;	/* wall clock ms */
+	int64_t	 ended_at;	/* wall clock ms */
+};
+
 struct store_blacklist {
 	char	*agent;		/* agent id or hostname */
 	char	*reason;
@@ -53,11 +72,12 @@ enum store_op_type {
 	STORE_TASK_PUT,		/* u.task: insert or replace by task_id */
 	STORE_TASK_DEL,		/* u.str: task id */
 	STORE_SLOT_PUT,		/* u.slot: insert or replace by (job, slot) */
-	STORE_SLOT_DEL,		/* u.slot: job and slot set */
+	STORE_SLOT_DEL,		/* u.slot: job and slot set; its history too */
 	STORE_BLACKLIST_PUT,	/* u.blacklist */
 	STORE_BLACKLIST_DEL,	/* u.str: agent */
 	STORE_KV_PUT,		/* u.kv */
 	STORE_KV_DEL,		/* u.str: key */
+	STORE_HISTORY_PUT,	/* u.history: an ended task of a slot */
 	STORE_OP_MAX
 };
 
@@ -70,6 +90,7 @@ struct store_op {
 		struct store_slot	 slot;
 		struct store_blacklist	 blacklist;
 		struct store_kv		 kv;
+		struct store_history	 history;
 	} u;
 };
 
@@ -85,6 +106,8 @@ struct store_snapshot {
 	size_t			 nblacklist;
 	struct store_kv		*kv;
 	size_t			 nkv;
+	struct store_history	*history;	/* by job, slot, seq */
+	size_t			 nhistory;
 };
 
 struct store;
@@ -117,5 +140,6 @@ const char	*store_op_name(enum store_op_type);
 /* Copies a row (deep); the result is owned by the caller. */
 void		 store_task_copy(struct store_task *dst, const struct store_task *);
 void		 store_task_clear(struct store_task *);
+void		 store_history_clear(struct store_history *);
 
 #endif

@@ -464,6 +464,137 @@ START_TEST(test_restart_policies)
 }
 END_TEST
 
+/* Each slot keeps its last SCHED_HISTORY_MAX ended tasks, and why. */
+START_TEST(test_slot_history)
+{
+	const char *jobs = "[{\"id\": \"a\", \"kind\": \"service\","
+	    " \"instances\": 1, \"command\": \"true\","
+	    " \"resources\": {\"cpus\": 1, \"mem\": 10}}]";
+	Mesos__V1__Offer *o;
+	Mesos__V1__Scheduler__Event *e;
+	struct store_snapshot snap;
+	struct admin_req *r;
+	const char *body;
+	char **ids, **ags, first[64] = "", last[64] = "";
+	json_t *j, *h, *x;
+	long k;
+
+	st_init(&T, st_config(jobs, NULL), NULL);
+	st_subscribe(&T, "fw-1");
+	for (int i = 0; i < SCHED_HISTORY_MAX + 2; i++) {
+		size_t n;
+
+		o = st_offer("o", "a1", "h1", 4, 1024, 0, 0);
+		st_event(&T, st_ev_offers(&o, 1));
+		n = launched(&T, &ids, &ags);
+		ck_assert_uint_eq(n, 1);
+		if (i == 0)
+			snprintf(first, sizeof first, "%s", ids[0]);
+		snprintf(last, sizeof last, "%s", ids[0]);
+		st_event(&T, st_ev_update(ids[0], S(RUNNING), "a1", "u", 0,
+		    -1));
+		e = st_ev_update(ids[0], S(FAILED), "a1", "u", 0,
+		    MESOS__V1__TASK_STATUS__REASON__REASON_COMMAND_EXECUTOR_FAILED);
+		e->update->status->message = xstrdup("Command exited with "
+		    "status 1");
+		e->update->status->has_source = 1;
+		e->update->status->source =
+		    MESOS__V1__TASK_STATUS__SOURCE__SOURCE_EXECUTOR;
+		st_event(&T, e);
+		/* the row goes out with the task's deletion */
+		ck_assert_uint_eq(st_count_store(&T, STORE_HISTORY_PUT), 1);
+		k = st_store_index(&T, STORE_HISTORY_PUT, 0);
+		ck_assert_str_eq(T.fx.v[k].u.store.u.history.task_id, ids[0]);
+		ck_assert_uint_eq(T.fx.v[k].u.store.u.history.seq,
+		    (uint64_t)i + 1);
+		ck_assert_uint_eq(T.fx.v[k].u.store.u.history.keep,
+		    SCHED_HISTORY_MAX);
+		ck_assert_int_eq(T.fx.v[k].u.store.u.history.state, S(FAILED));
+		free_strv(ids, n);
+		free_strv(ags, n);
+		st_tick(&T, 600000);	/* past any backoff */
+	}
+	r = st_req(ADMIN_GET_JOB, "a");
+	ck_assert_int_eq(st_admin(&T, r, &body), 200);
+	j = json_loads(body, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	h = json_object_get(json_array_get(json_object_get(j, "slots"), 0),
+	    "history");
+	ck_assert_uint_eq(json_array_size(h), SCHED_HISTORY_MAX);
+	/* newest first; the first two fell off */
+	x = json_array_get(h, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(x, "task_id")),
+	    last);
+	ck_assert_str_eq(json_string_value(json_object_get(x, "state")),
+	    "TASK_FAILED");
+	ck_assert_str_eq(json_string_value(json_object_get(x, "reason")),
+	    "REASON_COMMAND_EXECUTOR_FAILED");
+	ck_assert_str_eq(json_string_value(json_object_get(x, "source")),
+	    "SOURCE_EXECUTOR");
+	ck_assert_str_eq(json_string_value(json_object_get(x, "message")),
+	    "Command exited with status 1");
+	ck_assert_str_eq(json_string_value(json_object_get(x, "agent_id")),
+	    "a1");
+	ck_assert_str_eq(json_string_value(json_object_get(x, "hostname")),
+	    "h1");
+	ck_assert(json_integer_value(json_object_get(x, "ended_at")) > 0);
+	for (size_t i = 0; i < json_array_size(h); i++)
+		ck_assert_str_ne(json_string_value(json_object_get(
+		    json_array_get(h, i), "task_id")), first);
+	json_decref(j);
+	st_done(&T);
+
+	/* restored from the store: the ring holds the last rows */
+	memset(&snap, 0, sizeof snap);
+	snap.framework_id = xstrdup("fw-1");
+	snap.nhistory = SCHED_HISTORY_MAX + 1;
+	snap.history = xcalloc(snap.nhistory, sizeof *snap.history);
+	for (size_t i = 0; i < snap.nhistory; i++) {
+		struct store_history *sh = &snap.history[i];
+
+		sh->job = xstrdup("a");
+		sh->slot = xstrdup("0");
+		sh->seq = i + 1;
+		sh->task_id = xasprintf("a.0.t%zu", i + 1);
+		sh->state = S(KILLED);
+		sh->reason = -1;
+		sh->source = -1;
+		sh->launched_at = 1;
+		sh->ended_at = 2;
+	}
+	st_init(&T, st_config(jobs, NULL), &snap);
+	store_snapshot_clear(&snap);
+	r = st_req(ADMIN_GET_JOB, "a");
+	ck_assert_int_eq(st_admin(&T, r, &body), 200);
+	j = json_loads(body, 0, NULL);
+	h = json_object_get(json_array_get(json_object_get(j, "slots"), 0),
+	    "history");
+	ck_assert_uint_eq(json_array_size(h), SCHED_HISTORY_MAX);
+	x = json_array_get(h, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(x, "task_id")),
+	    "a.0.t11");
+	ck_assert(json_is_null(json_object_get(x, "reason")));
+	json_decref(j);
+	/* the next entry continues the sequence */
+	st_subscribe(&T, "fw-1");
+	o = st_offer("o", "a1", "h1", 4, 1024, 0, 0);
+	st_event(&T, st_ev_offers(&o, 1));
+	{
+		size_t n = launched(&T, &ids, &ags);
+
+		ck_assert_uint_eq(n, 1);
+		st_event(&T, st_ev_update(ids[0], S(FAILED), "a1", "u", 0,
+		    -1));
+		k = st_store_index(&T, STORE_HISTORY_PUT, 0);
+		ck_assert_int_ge(k, 0);
+		ck_assert_uint_eq(T.fx.v[k].u.store.u.history.seq,
+		    SCHED_HISTORY_MAX + 2);
+		free_strv(ids, n);
+		free_strv(ags, n);
+	}
+}
+END_TEST
+
 START_TEST(test_backoff_grows)
 {
 	const char *jobs = "[{\"id\": \"a\", \"kind\": \"service\","
@@ -1545,6 +1676,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_scale_down_up);
 	tcase_add_test(tc, test_daemon_unreachable_agent);
 	tcase_add_test(tc, test_daemon_unreachable_gone);
+	tcase_add_test(tc, test_slot_history);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -211,6 +211,86 @@ START_TEST(test_roundtrip)
 }
 END_TEST
 
+/* A history row of job web, slot sl, number seq, trimmed to keep. */
+static struct store_op
+hist_op(const char *sl, uint64_t seq, uint32_t keep)
+{
+	struct store_op op = { .type = STORE_HISTORY_PUT };
+	static char id[32];
+
+	snprintf(id, sizeof id, "web.%s.t%llu", sl, (unsigned long long)seq);
+	op.u.history.job = (char *)"web";
+	op.u.history.slot = (char *)sl;
+	op.u.history.seq = seq;
+	op.u.history.keep = keep;
+	op.u.history.task_id = id;
+	op.u.history.state = 3;		/* TASK_FAILED */
+	op.u.history.reason = 1;
+	op.u.history.source = 2;
+	op.u.history.message = seq == 1 ? NULL : (char *)"exit 1";
+	op.u.history.agent_id = (char *)"agent-1";
+	op.u.history.hostname = (char *)"host-1";
+	op.u.history.launched_at = 1700000000000 + (int64_t)seq;
+	op.u.history.ended_at = 1700000001000 + (int64_t)seq;
+	return op;
+}
+
+/* History rows: kept per slot up to keep, deleted with their slot. */
+START_TEST(test_history)
+{
+	struct store *s = open_ok();
+	struct store_snapshot snap;
+	struct store_op op;
+
+	for (uint64_t i = 1; i <= 5; i++) {
+		op = hist_op("0", i, 3);
+		commit_ok(s, &op, 1);
+		op = hist_op("1", i, 0);
+		commit_ok(s, &op, 1);
+	}
+	load_ok(s, &snap);
+	/* slot 0 keeps its last 3, slot 1 (keep 0) all 5; by slot, seq */
+	ck_assert_uint_eq(snap.nhistory, 8);
+	ck_assert_str_eq(snap.history[0].slot, "0");
+	ck_assert_uint_eq(snap.history[0].seq, 3);
+	ck_assert_uint_eq(snap.history[2].seq, 5);
+	ck_assert_str_eq(snap.history[2].task_id, "web.0.t5");
+	ck_assert_int_eq(snap.history[2].state, 3);
+	ck_assert_int_eq(snap.history[2].reason, 1);
+	ck_assert_int_eq(snap.history[2].source, 2);
+	ck_assert_str_eq(snap.history[2].message, "exit 1");
+	ck_assert_str_eq(snap.history[2].agent_id, "agent-1");
+	ck_assert_str_eq(snap.history[2].hostname, "host-1");
+	ck_assert_int_eq(snap.history[2].launched_at, 1700000000005);
+	ck_assert_int_eq(snap.history[2].ended_at, 1700000001005);
+	ck_assert_str_eq(snap.history[3].slot, "1");
+	ck_assert_uint_eq(snap.history[3].seq, 1);
+	ck_assert_ptr_null(snap.history[3].message);
+	store_snapshot_clear(&snap);
+	/* a deleted slot takes its history along */
+	memset(&op, 0, sizeof op);
+	op.type = STORE_SLOT_DEL;
+	op.u.slot.job = (char *)"web";
+	op.u.slot.slot = (char *)"0";
+	commit_ok(s, &op, 1);
+	load_ok(s, &snap);
+	ck_assert_uint_eq(snap.nhistory, 5);
+	ck_assert_str_eq(snap.history[0].slot, "1");
+	store_snapshot_clear(&snap);
+	/* a row without its task id is refused, and nothing of it lands */
+	op = hist_op("2", 1, 0);
+	op.u.history.task_id = NULL;
+	{
+		char *cause = NULL;
+
+		ck_assert_int_eq(store_commit(s, &op, 1, &cause), -1);
+		ck_assert_ptr_nonnull(strstr(cause, "history_put"));
+		free(cause);
+	}
+	store_close(s);
+}
+END_TEST
+
 START_TEST(test_launch_intent_nulls)
 {
 	struct store *s = open_ok();
@@ -676,6 +756,13 @@ START_TEST(test_migrate)
 	n = sqlite3_column_int64(st, 0);
 	ck_assert_int_eq(n, 1);
 	sqlite3_finalize(st);
+	/* version 3 added the history table */
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+	    "sqlite_schema WHERE name = 'history'", -1, &st, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int64(st, 0), 1);
+	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
 END_TEST
@@ -836,6 +923,7 @@ store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_history);
 	tcase_add_test(tc, test_launch_intent_nulls);
 	tcase_add_test(tc, test_framework_removed);
 	tcase_add_test(tc, test_group_commit);

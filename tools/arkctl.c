@@ -531,6 +531,36 @@ arkctl_show_jobs(json_t *j)
 	arkctl_table_print(&t);
 }
 
+/* Shows the tasks the slots ended (newest first per slot), if any. */
+static void
+arkctl_show_history(json_t *slots)
+{
+	struct arkctl_table t;
+	json_t *v, *h;
+	size_t i, k, n = 0;
+
+	json_array_foreach(slots, i, v)
+		n += json_array_size(json_object_get(v, "history"));
+	if (n == 0)
+		return;
+	printf("\nENDED TASKS\n");
+	arkctl_table_init(&t, 7);
+	arkctl_table_head(&t, "SLOT", "TASK", "STATE", "REASON", "HOST",
+	    "ENDED", "MESSAGE");
+	json_array_foreach(slots, i, v)
+		json_array_foreach(json_object_get(v, "history"), k, h) {
+			arkctl_table_add(&t, arkctl_get(v, "slot"));
+			arkctl_table_add(&t, arkctl_get(h, "task_id"));
+			arkctl_table_add(&t, arkctl_get(h, "state"));
+			arkctl_table_add(&t, arkctl_get(h, "reason"));
+			arkctl_table_add(&t, arkctl_get(h, "hostname"));
+			arkctl_table_add(&t, arkctl_fmt_age(json_object_get(h,
+			    "ended_at")));
+			arkctl_table_add(&t, arkctl_get(h, "message"));
+		}
+	arkctl_table_print(&t);
+}
+
 /* Shows a job: its summary, slots and, for a daemon job, coverage. */
 static void
 arkctl_show_job(json_t *j)
@@ -560,6 +590,7 @@ arkctl_show_job(json_t *j)
 			arkctl_table_add(&t, arkctl_get(v, "reason"));
 		}
 		arkctl_table_print(&t);
+		arkctl_show_history(json_object_get(j, "slots"));
 	}
 	if (json_array_size(json_object_get(j, "coverage")) > 0) {
 		printf("\n");

@@ -69,7 +69,11 @@ static const char job_json[] =
     "\"restarts\":0,\"backoff_until\":null,\"reason\":null},{\"slot\":1,"
     "\"task_id\":null,\"state\":\"pending\",\"agent_id\":null,\"hostname\":"
     "null,\"restarts\":2,\"backoff_until\":1764201660000,\"reason\":"
-    "\"no offer fits\"}]}";
+    "\"no offer fits\",\"history\":[{\"task_id\":\"web.1.zz\",\"state\":"
+    "\"TASK_FAILED\",\"reason\":\"REASON_COMMAND_EXECUTOR_FAILED\","
+    "\"source\":\"SOURCE_EXECUTOR\",\"message\":\"exited 1\",\"agent_id\":"
+    "\"S2\",\"hostname\":\"a2\",\"launched_at\":1764201600000,"
+    "\"ended_at\":1764201650000}]}]}";
 static const char daemon_json[] =
     "{\"id\":\"nx\",\"kind\":\"daemon\",\"running\":1,\"pending\":1,"
     "\"suspended\":false,\"hash\":\"h2\",\"spec\":{},\"slots\":[],"
@@ -557,6 +561,8 @@ START_TEST(test_job)
 	saw("GET", "/v1/jobs/web", NULL, NULL);
 	has_all("job", r.out, "SLOT", "TASK", "web.0.aa", "TASK_RUNNING",
 	    "no offer fits", "2025-11-27 00:01:00Z", NULL);
+	has_all("job history", r.out, "ENDED TASKS", "web.1.zz", "TASK_FAILED",
+	    "REASON_COMMAND_EXECUTOR_FAILED", "exited 1", NULL);
 	run_clear(&r);
 	run(&r, "job", "nx");
 	ck_assert_int_eq(r.code, 0);
