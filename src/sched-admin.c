@@ -585,6 +585,82 @@ sa_metrics(struct sched *s, const struct admin_req *r, struct effects *out)
 	e->u.reply.body = buf_steal(&b, NULL);
 }
 
+void
+sched_metrics(const struct sched *s)
+{
+	struct sched_task *t;
+	char labels[256];
+
+	metrics_declare("ark_tasks", METRICS_GAUGE,
+	    "Tasks ark knows, by job and state.");
+	metrics_declare("ark_offers_received_total", METRICS_COUNTER,
+	    "Offers received.");
+	metrics_declare("ark_offers_accepted_total", METRICS_COUNTER,
+	    "Offers used by an ACCEPT.");
+	metrics_declare("ark_offers_declined_total", METRICS_COUNTER,
+	    "Offers declined.");
+	metrics_declare("ark_inverse_offers_total", METRICS_COUNTER,
+	    "Inverse offers received (and accepted).");
+	metrics_declare("ark_tasks_launched_total", METRICS_COUNTER,
+	    "Tasks launched.");
+	metrics_declare("ark_status_updates_total", METRICS_COUNTER,
+	    "Task status updates received.");
+	metrics_declare("ark_reconcile_rounds_total", METRICS_COUNTER,
+	    "Explicit reconciliation rounds sent.");
+	metrics_declare("ark_reconcile_runs_total", METRICS_COUNTER,
+	    "Reconciliations begun.");
+	metrics_declare("ark_reconcile_outstanding", METRICS_GAUGE,
+	    "Tasks whose reconciliation is outstanding.");
+	metrics_declare("ark_reconcile_last_duration_seconds", METRICS_GAUGE,
+	    "Duration of the explicit part of the last reconciliation.");
+	metrics_declare("ark_unknown_tasks_total", METRICS_COUNTER,
+	    "Updates for tasks ark did not know.");
+	metrics_declare("ark_slots_pending", METRICS_GAUGE,
+	    "Slots waiting for an offer, by job.");
+	metrics_declare("ark_agents", METRICS_GAUGE, "Agents ark knows.");
+	metrics_declare("ark_blacklist", METRICS_GAUGE, "Blacklist entries.");
+	metrics_reset("ark_tasks");
+	metrics_reset("ark_slots_pending");
+	for (const struct sched_job *j = s->job_head; j != NULL; j = j->next) {
+		/* TaskStates are 0..13; LAUNCHING (-1) goes last */
+		size_t byst[SCHED_NSTATES + 1] = { 0 };
+
+		for (t = j->task_head; t != NULL; t = t->jnext)
+			byst[t->state >= 0 && t->state < SCHED_NSTATES ?
+			    t->state : SCHED_NSTATES]++;
+		for (int k = 0; k <= SCHED_NSTATES; k++) {
+			if (byst[k] == 0)
+				continue;
+			snprintf(labels, sizeof labels,
+			    "job=\"%s\",state=\"%s\"", j->id,
+			    sched_state_name(k < SCHED_NSTATES ? k :
+			    SCHED_LAUNCHING));
+			metrics_set("ark_tasks", labels, (double)byst[k]);
+		}
+		snprintf(labels, sizeof labels, "job=\"%s\"", j->id);
+		metrics_set("ark_slots_pending", labels, (double)j->npending);
+	}
+	metrics_set("ark_offers_received_total", "",
+	    (double)s->offers_received);
+	metrics_set("ark_offers_accepted_total", "",
+	    (double)s->offers_accepted);
+	metrics_set("ark_offers_declined_total", "",
+	    (double)s->offers_declined);
+	metrics_set("ark_inverse_offers_total", "", (double)s->inverse_offers);
+	metrics_set("ark_tasks_launched_total", "", (double)s->tasks_launched);
+	metrics_set("ark_status_updates_total", "", (double)s->updates);
+	metrics_set("ark_reconcile_rounds_total", "", (double)s->rec.rounds);
+	metrics_set("ark_reconcile_runs_total", "", (double)s->rec.runs);
+	metrics_set("ark_reconcile_outstanding", "",
+	    (double)s->rec.outstanding);
+	metrics_set("ark_reconcile_last_duration_seconds", "",
+	    (double)s->rec.last_duration_ms / 1000.0);
+	metrics_set("ark_unknown_tasks_total", "",
+	    (double)s->rec.unknown_tasks);
+	metrics_set("ark_agents", "", (double)hash_count(s->agents));
+	metrics_set("ark_blacklist", "", (double)hash_count(s->blacklist));
+}
+
 /* Orders blacklist entries by agent. */
 static int
 sa_cmp_agent(const void *a, const void *b)

@@ -1,8 +1,10 @@
 /*
  * sched-int — the core's state, shared by the files of the sched family
- * (sched.c: messages, tasks, slots, offers; sched-admin.c: operator
- * answers; sched-reload.c: configuration changes). Nothing outside the
- * family includes it; the public contract is sched.h.
+ * (sched.c: the entry and the state; one file per concern below it, from
+ * sched-effect.c at the bottom to sched-offer.c, sched-admin.c and
+ * sched-reload.c; the order is in sched.c's header and HACKING.md). A file
+ * calls only the files below it. Nothing outside the family includes it
+ * (but the core's tests); the public contract is sched.h.
  *
  * Ownership: struct sched owns its config copy, every job, slot, task and
  * agent, the blacklist and the in-flight call records. A job owns its slots;
@@ -264,43 +266,158 @@ struct sched {
 	uint64_t	 inverse_offers;
 };
 
-/* sched.c: the parts the family shares. */
+/* sched-effect.c: names of states, the effects every part appends */
+const char	*sched_slot_state_name(enum sched_slot_state st);
+const char	*sched_kill_name(enum sched_kill k);
 const char	*sched_state_name(int state);
-int		 sched_state_parse(const char *, int *state);
+int		 sched_state_parse(const char *name, int *state);
 int		 sched_state_terminal(int state);
-const char	*sched_slot_state_name(enum sched_slot_state);
-const char	*sched_kill_name(enum sched_kill);
-struct sched_job *sched_job_new(struct sched *, const struct config_job *);
-void		 sched_job_set_instances(struct sched *, struct sched_job *,
-		    uint32_t n, struct effects *);
-void		 sched_job_suspend(struct sched *, struct sched_job *, int on,
-		    struct effects *);
-void		 sched_job_remove(struct sched *, struct sched_job *,
-		    struct effects *);
-void		 sched_job_roll(struct sched *, struct sched_job *,
-		    const char *hash, struct effects *);
-void		 sched_job_maybe_free(struct sched *, struct sched_job *);
-void		 sched_job_counts_reset(struct sched_job *, size_t n);
-void		 sched_task_kill(struct sched *, struct sched_task *,
-		    enum sched_kill, struct effects *);
-void		 sched_store_kv(struct effects *, const char *key,
+char		*sched_strdup(const char *s);
+void		 sched_set_str(char **dst, const char *src);
+void		 sched_store_task(const struct sched_task *t,
+		    struct effects *out);
+void		 sched_store_str(struct effects *out, enum store_op_type type,
+		    const char *v);
+void		 sched_store_slot(const struct sched_slot *sl,
+		    struct effects *out);
+void		 sched_store_kv(struct effects *out, const char *key,
 		    const char *value);
-void		 sched_daemon_sync(struct sched *, struct sched_agent *,
-		    struct effects *);
-void		 sched_daemon_sync_all(struct sched *, struct effects *);
-int		 sched_eligible(const struct sched *, const struct sched_job *,
-		    const struct sched_agent *, const char **why);
-int		 sched_agent_draining(const struct sched *,
-		    const struct sched_agent *);
-const struct sched_blacklist *sched_blacklisted(const struct sched *,
-		    const struct sched_agent *);
-void		 sched_blacklist_apply(struct sched *, struct effects *);
-void		 sched_framework_update(struct sched *, int info_changed,
-		    struct effects *);
-void		 sched_reconcile_start(struct sched *, const char *cause,
-		    struct effects *);
-int		 sched_ready(const struct sched *, const char **why);
-int		 sched_check(const struct sched *, char **cause);
+void		 sched_send(struct sched *s, struct effects *out,
+		    Mesos__V1__Scheduler__Call *c, uint64_t cookie);
+struct sched_call	*sched_call_track(struct sched *s, int type,
+		    uint64_t *cookie);
+void		 sched_call_free(struct sched_call *c);
+int64_t		 sched_ms(double s);
+
+/* sched-agent.c: agents: lookups, eligibility, task lists */
+struct sched_agent	*sched_agent_get(struct sched *s, const char *id,
+		    int create);
+void		 sched_agent_free(struct sched_agent *a);
+const char	*sched_agent_field(const struct sched_agent *a, const char *f);
+int		 sched_agent_draining(const struct sched *s,
+		    const struct sched_agent *a);
+const struct sched_blacklist	*sched_blacklisted(const struct sched *s,
+		    const struct sched_agent *a);
+int		 sched_constraints_ok(const struct config_job *j,
+		    const struct sched_agent *a);
+int		 sched_eligible(const struct sched *s,
+		    const struct sched_job *job, const struct sched_agent *a,
+		    const char **why);
+void		 sched_agent_link(struct sched_agent *a, struct sched_task *t);
+void		 sched_agent_unlink(struct sched_task *t);
+
+/* sched-task.c: task life cycle: ids, creation, freeing, timer, kills */
+struct sched_task	*sched_task_new(struct sched *s, struct sched_job *j,
+		    struct sched_slot *sl, const char *id, const char *slot_key,
+		    const char *agent_id, int state);
+void		 sched_task_destroy(struct sched_task *t);
+void		 sched_task_free(struct sched *s, struct sched_task *t);
+void		 sched_dead_add(struct sched *s, const char *id);
+int64_t		 sched_kill_retry_ms(const struct sched_task *t);
+void		 sched_task_timer(struct sched *s, struct sched_task *t);
+void		 sched_task_kill_send(struct sched *s, struct sched_task *t,
+		    struct effects *out);
+void		 sched_task_kill(struct sched *s, struct sched_task *t,
+		    enum sched_kill why, struct effects *out);
+char		*sched_task_id(struct sched *s, const struct sched_slot *sl);
+int		 sched_task_id_parse(const char *id, char **job, char **slot);
+
+/* sched-roll.c: rolling replace */
+void		 sched_job_roll(struct sched *s, struct sched_job *j,
+		    const char *hash, struct effects *out);
+void		 sched_roll_step(struct sched *s, struct sched_job *j,
+		    struct effects *out);
+
+/* sched-slot.c: slots: states, pending list, restart policy and backoff */
+long		 sched_slot_index(const char *key);
+struct sched_slot	*sched_slot_new(struct sched *s, struct sched_job *j,
+		    const char *key, struct sched_agent *a);
+void		 sched_slot_set(struct sched *s, struct sched_slot *sl,
+		    enum sched_slot_state st, const char *cause);
+void		 sched_slot_hist_free(struct sched_slot *sl);
+void		 sched_slot_hist_add(struct sched_slot *sl,
+		    struct store_history *h);
+void		 sched_hist_dup(struct store_history *dst,
+		    const struct store_history *src);
+void		 sched_slot_hist_record(struct sched *s, struct sched_slot *sl,
+		    const struct sched_task *t, int state, struct effects *out);
+void		 sched_slot_delete(struct sched *s, struct sched_slot *sl,
+		    struct effects *out);
+void		 sched_slot_after(struct sched *s, struct sched_slot *sl,
+		    int state, enum sched_kill kill, int64_t ran_ms,
+		    int launch_failed, struct effects *out);
+int		 sched_slot_reconciling(const struct sched_slot *sl);
+int		 sched_slot_occupied(const struct sched_slot *sl);
+void		 sched_slot_reconcile_others(struct sched *s,
+		    const struct sched_slot *sl, struct effects *out);
+
+/* sched-job.c: jobs: creation, counts, suspension, removal */
+struct sched_job	*sched_job_new(struct sched *s,
+		    const struct config_job *cfg);
+struct sched_job	*sched_job_orphan(struct sched *s, const char *id);
+void		 sched_job_counts_clear(struct sched_job *j);
+void		 sched_job_counts_reset(struct sched_job *j, size_t n);
+void		 sched_job_free(struct sched_job *j);
+void		 sched_job_maybe_free(struct sched *s, struct sched_job *j);
+void		 sched_job_suspend(struct sched *s, struct sched_job *j, int on,
+		    struct effects *out);
+void		 sched_job_remove(struct sched *s, struct sched_job *j,
+		    struct effects *out);
+
+/* sched-service.c: service jobs: instance slots, scaling */
+void		 sched_job_set_instances(struct sched *s, struct sched_job *j,
+		    uint32_t n, struct effects *out);
+
+/* sched-update.c: status updates, a task's end, its deadlines */
+void		 sched_task_end(struct sched *s, struct sched_task *t,
+		    int state, struct effects *out);
+void		 sched_on_update(struct sched *s,
+		    const Mesos__V1__TaskStatus *st, struct effects *out);
+void		 sched_task_drop(struct sched *s, struct sched_task *t,
+		    struct effects *out);
+void		 sched_task_fire(struct sched *s, struct sched_task *t,
+		    struct effects *out);
+
+/* sched-session.c: subscription, ERROR, shutdown, UPDATE_FRAMEWORK */
+void		 sched_reconcile_start(struct sched *s, const char *cause,
+		    struct effects *out);
+int		 sched_ready(const struct sched *s, const char **why);
+void		 sched_framework_update(struct sched *s, int info_changed,
+		    struct effects *out);
+void		 sched_on_subscribed(struct sched *s,
+		    const Mesos__V1__Scheduler__Event__Subscribed *ev,
+		    struct effects *out);
+void		 sched_exit(struct sched *s, int code, const char *reason,
+		    struct effects *out);
+void		 sched_on_error(struct sched *s, const char *message,
+		    struct effects *out);
+void		 sched_on_session(struct sched *s, const struct msg_session *ss,
+		    struct effects *out);
+void		 sched_on_shutdown(struct sched *s, struct effects *out);
+
+/* sched-daemon.c: agents' news, daemon coverage, eviction from agents */
+void		 sched_daemon_sync(struct sched *s, struct sched_agent *a,
+		    struct effects *out);
+void		 sched_daemon_sync_all(struct sched *s, struct effects *out);
+struct sched_agent	*sched_agent_from_offer(struct sched *s,
+		    const Mesos__V1__Offer *o, struct effects *out);
+void		 sched_blacklist_apply(struct sched *s, struct effects *out);
+void		 sched_on_inverse_offers(struct sched *s,
+		    const Mesos__V1__Scheduler__Event__InverseOffers *ev,
+		    struct effects *out);
+void		 sched_on_agents(struct sched *s,
+		    const Mesos__V1__Master__Response__GetAgents *ga,
+		    struct effects *out);
+
+/* sched-offer.c: offer matching, launches, REVIVE/SUPPRESS */
+int		 sched_want_offers(const struct sched *s);
+void		 sched_on_offers(struct sched *s,
+		    const Mesos__V1__Scheduler__Event__Offers *ev,
+		    struct effects *out);
+void		 sched_pace(struct sched *s, struct effects *out);
+
+/* sched.c: the reducer's entry, the state */
+int		 sched_check(const struct sched *s, char **cause);
 
 /* sched-admin.c */
 void		 sched_admin_apply(struct sched *, const struct admin_req *,
