@@ -118,6 +118,9 @@ $(B)/libtest.a: $(TLIB_O)
 $(B)/tests/check_%: $(B)/tests/check_%.o $(B)/libtest.a $(B)/libsim.a $(B)/libark.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
 
+# check_http's mutual-TLS server verifies client certificates with GnuTLS.
+$(B)/tests/check_http: LIBS_ALL += $(shell $(PKG_CONFIG) --libs gnutls 2>/dev/null)
+
 $(B)/tests/it/check_%: $(B)/tests/it/check_%.o $(B)/libtest.a $(B)/libsim.a $(B)/libark.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
 

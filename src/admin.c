@@ -4,8 +4,8 @@
  * follows MHD_get_timeout(), each calling MHD_run(). No threads.
  *
  * Every request is checked here in this order: per-client rate limit (429),
- * route (404) and method (405), bearer token for mutating methods (401),
- * declared body size (413), path argument and query filters (400); once the
+ * route (404) and method (405), bearer token (401; 403 for the read-only
+ * token on a change), declared body size (413), path argument and query filters (400); once the
  * body is in: its size again (413) and its JSON (400). GET /healthz is
  * answered here. Everything else becomes a typed struct admin_req pushed on
  * the dispatcher's queue as MSG_ADMIN, and the connection is suspended until
@@ -13,6 +13,12 @@
  * while waiting is noticed (its socket reads EOF) and dropped; a request the
  * dispatcher never answers gets 503 after the reply timeout. This file never
  * looks at scheduler state.
+ *
+ * Once admin.token_file is set, every request but the probes (/healthz,
+ * /readyz: they tell no more than "up" and "ready") needs a token, reads
+ * included: job specs and task lists are not for anyone on the network.
+ * HTTPS is libmicrohttpd's GnuTLS, with the certificate and key read once at
+ * start.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -42,10 +48,10 @@
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 #define ADMIN_BODY_MAX		(64 * 1024)	/* bytes of request body */
-#define ADMIN_TOKEN_MAX		4096		/* bytes of token file */
 #define ADMIN_ARG_MAX		1024		/* bytes of a path argument */
 #define ADMIN_REASON_MAX	1024		/* bytes of a blacklist reason */
 #define ADMIN_INSTANCES_MAX	100000		/* PATCH instances bound */
@@ -56,6 +62,17 @@
 
 /* Not an admin_op: answered by admin.c itself. */
 #define ADMIN_OP_HEALTHZ	ADMIN_OP_MAX
+
+/* TLS 1.2 and 1.3 only, GnuTLS's usual suites. */
+#define ADMIN_TLS_PRIORITIES	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+/* What a token lets its holder do; a route needs one of these. */
+enum admin_access {
+	ADMIN_ACCESS_NONE,	/* no token, or none needed */
+	ADMIN_ACCESS_READ,	/* GET and HEAD */
+	ADMIN_ACCESS_WRITE,	/* everything */
+	ADMIN_ACCESS_MAX
+};
 
 static const char *admin_op_names[ADMIN_OP_MAX] = {
 	"get_state", "get_jobs", "get_job", "get_tasks", "get_agents",
@@ -141,6 +158,11 @@ struct admin {
 	ev_timer		 timer;		/* MHD's next timeout */
 	char			*token;		/* NULL = no token required */
 	size_t			 token_len;
+	char			*read_token;	/* may only read; or NULL */
+	size_t			 read_token_len;
+	int			 open_metrics;	/* /metrics without a token */
+	char			*tls_cert;	/* PEM, NULL = plain HTTP; */
+	char			*tls_key;	/* MHD keeps pointers to both */
 	int			 port;
 	uint64_t		 next_id;
 	struct admin_conn	*pending;	/* WAITING, newest first */
@@ -300,11 +322,18 @@ out:
 	return 0;
 }
 
-/* Whether method changes state and so needs the token. */
-static int
-admin_mutating(const char *method)
+/* What a request on route with method needs once a token is configured. */
+static enum admin_access
+admin_route_need(const struct admin *a, const struct admin_route *route,
+    const char *method)
 {
-	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+	if (route->op == ADMIN_OP_HEALTHZ || route->op == ADMIN_READYZ)
+		return ADMIN_ACCESS_NONE;
+	if (route->op == ADMIN_METRICS && a->open_metrics)
+		return ADMIN_ACCESS_NONE;
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		return ADMIN_ACCESS_READ;
+	return ADMIN_ACCESS_WRITE;
 }
 
 /*
@@ -598,13 +627,18 @@ admin_token_equal(const char *a, size_t alen, const char *b, size_t blen)
 	return d == 0;
 }
 
-/* Checks the Authorization header; returns NULL or why it is refused. */
+/*
+ * Checks the Authorization header: sets *access to what its token allows.
+ * Returns NULL, or why the header is refused.
+ */
 static const char *
-admin_auth_check(struct admin *a, struct MHD_Connection *c)
+admin_auth_check(struct admin *a, struct MHD_Connection *c,
+    enum admin_access *access)
 {
 	const char *h, *t;
 	size_t n;
 
+	*access = ADMIN_ACCESS_NONE;
 	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION);
 	if (h == NULL)
@@ -617,7 +651,13 @@ admin_auth_check(struct admin *a, struct MHD_Connection *c)
 	n = strlen(t);
 	while (n > 0 && t[n - 1] == ' ')
 		n--;
-	if (!admin_token_equal(t, n, a->token, a->token_len))
+	/* Both comparisons always run: the time taken tells nothing. */
+	if (admin_token_equal(t, n, a->token, a->token_len))
+		*access = ADMIN_ACCESS_WRITE;
+	if (a->read_token != NULL && admin_token_equal(t, n, a->read_token,
+	    a->read_token_len) && *access == ADMIN_ACCESS_NONE)
+		*access = ADMIN_ACCESS_READ;
+	if (*access == ADMIN_ACCESS_NONE)
 		return "wrong bearer token";
 	return NULL;
 }
@@ -908,6 +948,7 @@ admin_begin(struct admin *a, struct admin_conn *ac, const char *url,
 	char *arg = NULL;
 	const char *why, *cl;
 	int status = 0;
+	enum admin_access need;
 	enum MHD_Result ret;
 
 	if (!admin_rate_take(a, ac->conn))
@@ -928,13 +969,24 @@ admin_begin(struct admin *a, struct admin_conn *ac, const char *url,
 		return ret;
 	}
 	buf_clear(&allow);
-	if (a->token != NULL && admin_mutating(method)) {
-		why = admin_auth_check(a, ac->conn);
+	need = a->token != NULL ? admin_route_need(a, route, method) :
+	    ADMIN_ACCESS_NONE;
+	if (need != ADMIN_ACCESS_NONE) {
+		enum admin_access got;
+
+		why = admin_auth_check(a, ac->conn, &got);
 		if (why != NULL) {
 			free(arg);
 			return admin_fail(ac, MHD_HTTP_UNAUTHORIZED,
 			    MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 			    "Bearer realm=\"arkd\"", "%s", why);
+		}
+		if (got < need) {
+			free(arg);
+			return admin_fail(ac, MHD_HTTP_FORBIDDEN, NULL, NULL,
+			    "the read-only token may not change anything "
+			    "(%s %s needs the token of admin.token_file)",
+			    method, url);
 		}
 	}
 	cl = MHD_lookup_connection_value(ac->conn, MHD_HEADER_KIND,
@@ -1223,99 +1275,72 @@ out:
 	return rc;
 }
 
-/*
- * Reads the bearer token from path: a regular file no one but its owner may
- * read or write, holding one line. Returns the token (caller frees) or NULL
- * with *cause set.
- */
+/* Reads a token file; returns the token (secret_free) or NULL with *cause. */
 static char *
-admin_read_token(const char *path, char **cause)
+admin_read_token(const char *path, size_t *len, char **cause)
 {
-	struct stat st;
-	char *tok = NULL;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
+	char *tok = NULL, *why = NULL;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd == -1) {
-		*cause = xasprintf("admin token file %s: %s", path,
-		    strerror(errno));
+	if (secret_read(path, SECRET_TOKEN, &tok, len, &why) != 0) {
+		*cause = xasprintf("admin token file %s", why);
+		free(why);
 		return NULL;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		*cause = xasprintf("admin token file %s: not a regular file",
-		    path);
-		goto out;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		*cause = xasprintf("admin token file %s: mode %04o lets group "
-		    "or others in (chmod 600 %s)", path,
-		    (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
-	tok = xmalloc(ADMIN_TOKEN_MAX + 1);
-	for (;;) {
-		n = read(fd, tok + len, ADMIN_TOKEN_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len > ADMIN_TOKEN_MAX)
-			break;
-	}
-	if (n < 0) {
-		*cause = xasprintf("admin token file %s: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	if (len > ADMIN_TOKEN_MAX) {
-		*cause = xasprintf("admin token file %s: longer than %d bytes",
-		    path, ADMIN_TOKEN_MAX);
-		goto fail;
-	}
-	while (len > 0 && (tok[len - 1] == '\n' || tok[len - 1] == '\r' ||
-	    tok[len - 1] == ' ' || tok[len - 1] == '\t'))
-		len--;
-	tok[len] = '\0';
-	if (len == 0) {
-		*cause = xasprintf("admin token file %s: empty", path);
-		goto fail;
-	}
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)tok[i] <= ' ' || (unsigned char)tok[i] ==
-		    0x7f) {
-			*cause = xasprintf("admin token file %s: the token "
-			    "must be one word of printable characters", path);
-			goto fail;
-		}
-	goto out;
-fail:
-	free(tok);
-	tok = NULL;
-out:
-	close(fd);
 	return tok;
 }
 
+/* Releases what admin_create took before the daemon (or failing it). */
+static void
+admin_release(struct admin *a)
+{
+	secret_free(a->token);
+	secret_free(a->read_token);
+	secret_free(a->tls_key);
+	free(a->tls_cert);
+	free(a->clients);
+	free(a);
+}
+
 struct admin *
-admin_create(struct ev_loop *loop, const char *listen, const char *token_file,
+admin_create(struct ev_loop *loop, const struct admin_opts *o,
     struct msg_queue *q, char **cause)
 {
 	struct admin *a;
 	struct sockaddr_storage ss;
+	struct MHD_OptionItem mo[12];
+	size_t nmo = 0;
 	int loopback = 0;
 	unsigned int flags;
 	uint16_t port;
 	const union MHD_DaemonInfo *di;
 
-	if (admin_parse_listen(listen, &ss, &loopback, cause) != 0)
+	if (admin_parse_listen(o->listen, &ss, &loopback, cause) != 0)
 		return NULL;
-	if (!loopback && token_file == NULL) {
+	if (!loopback && !o->insecure && (o->token_file == NULL ||
+	    o->tls_cert_file == NULL)) {
 		*cause = xasprintf("admin listen address \"%s\" is beyond "
-		    "loopback: set admin_token_file so that changes need a "
-		    "bearer token", listen);
+		    "loopback: set %s (or admin.insecure: true to accept an "
+		    "open or unencrypted API)", o->listen,
+		    o->token_file == NULL && o->tls_cert_file == NULL ?
+		    "admin.token_file and admin.tls_cert_file/tls_key_file" :
+		    o->token_file == NULL ? "admin.token_file so that requests "
+		    "need a bearer token" : "admin.tls_cert_file and "
+		    "admin.tls_key_file so that tokens travel encrypted");
+		return NULL;
+	}
+	if (o->read_token_file != NULL && o->token_file == NULL) {
+		*cause = xstrdup("admin.read_token_file needs admin.token_file");
+		return NULL;
+	}
+	if ((o->tls_cert_file == NULL) != (o->tls_key_file == NULL)) {
+		*cause = xstrdup("admin.tls_cert_file and admin.tls_key_file "
+		    "go together");
+		return NULL;
+	}
+	if (o->tls_cert_file != NULL &&
+	    MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		*cause = xstrdup("admin.tls_cert_file: this libmicrohttpd was "
+		    "built without TLS");
 		return NULL;
 	}
 	metrics_declare("ark_admin_responses_total", METRICS_COUNTER,
@@ -1326,14 +1351,41 @@ admin_create(struct ev_loop *loop, const char *listen, const char *token_file,
 	a->rate = 50;
 	a->burst = 100;
 	a->reply_timeout = 30;
+	a->open_metrics = o->open_metrics;
 	a->clients = xcalloc(ADMIN_CLIENTS_MAX, sizeof *a->clients);
-	if (token_file != NULL) {
-		a->token = admin_read_token(token_file, cause);
+	if (o->token_file != NULL) {
+		a->token = admin_read_token(o->token_file, &a->token_len,
+		    cause);
 		if (a->token == NULL)
 			goto fail;
-		a->token_len = strlen(a->token);
+	}
+	if (o->read_token_file != NULL) {
+		a->read_token = admin_read_token(o->read_token_file,
+		    &a->read_token_len, cause);
+		if (a->read_token == NULL)
+			goto fail;
 	}
 	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	if (o->tls_cert_file != NULL) {
+		char *why = NULL;
+
+		if (secret_read(o->tls_cert_file, SECRET_PEM_CERT, &a->tls_cert,
+		    NULL, &why) != 0 || secret_read(o->tls_key_file,
+		    SECRET_PEM_KEY, &a->tls_key, NULL, &why) != 0) {
+			*cause = xasprintf("admin TLS: %s", why);
+			free(why);
+			goto fail;
+		}
+		flags |= MHD_USE_TLS;
+		mo[nmo++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT,
+		    0, a->tls_cert };
+		mo[nmo++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
+		    0, a->tls_key };
+		mo[nmo++] = (struct MHD_OptionItem){
+		    MHD_OPTION_HTTPS_PRIORITIES, 0,
+		    (void *)(uintptr_t)ADMIN_TLS_PRIORITIES };
+	}
+	mo[nmo++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	if (ss.ss_family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const void *)&ss;
 
@@ -1350,11 +1402,14 @@ admin_create(struct ev_loop *loop, const char *listen, const char *token_file,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)ADMIN_CONN_MAX,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)ADMIN_CONN_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)ADMIN_IDLE_TIMEOUT,
+	    MHD_OPTION_ARRAY, mo,
 	    MHD_OPTION_END);
 	if (a->daemon == NULL) {
 		*cause = xasprintf("admin listen address \"%s\": cannot listen "
-		    "(address in use, or not an address of this host?)",
-		    listen);
+		    "(address in use, or not an address of this host?%s)",
+		    o->listen, a->tls_cert != NULL ? " or a TLS certificate "
+		    "and key that do not belong together: see libmicrohttpd's "
+		    "message" : "");
 		goto fail;
 	}
 	di = MHD_get_daemon_info(a->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -1370,15 +1425,21 @@ admin_create(struct ev_loop *loop, const char *listen, const char *token_file,
 	ev_timer_init(&a->timer, admin_timer_cb, 0., 0.);
 	a->timer.data = a;
 	admin_run(a);
-	log_info("admin: listening on %s (port %d)%s", listen, a->port,
-	    a->token != NULL ? ", changes need the bearer token" : "");
+	if (!loopback && o->insecure && (a->token == NULL ||
+	    a->tls_cert == NULL))
+		log_warn("admin: listening beyond loopback %s%s%s "
+		    "(admin.insecure)", a->tls_cert == NULL ?
+		    "without TLS" : "", a->tls_cert == NULL && a->token == NULL ?
+		    " and " : "", a->token == NULL ? "without a token" : "");
+	log_info("admin: listening on %s%s (port %d)%s%s", a->tls_cert != NULL ?
+	    "https://" : "", o->listen, a->port, a->token != NULL ?
+	    ", requests need the bearer token" : "", a->read_token != NULL ?
+	    " (or the read-only one for reads)" : "");
 	return a;
 fail:
 	if (a->daemon != NULL)
 		MHD_stop_daemon(a->daemon);
-	free(a->token);
-	free(a->clients);
-	free(a);
+	admin_release(a);
 	return NULL;
 }
 
@@ -1399,11 +1460,7 @@ admin_free(struct admin *a)
 	ev_io_stop(a->loop, &a->io);
 	ev_timer_stop(a->loop, &a->timer);
 	MHD_stop_daemon(a->daemon);
-	if (a->token != NULL)
-		memset(a->token, 0, a->token_len);
-	free(a->token);
-	free(a->clients);
-	free(a);
+	admin_release(a);
 }
 
 int

@@ -2,7 +2,7 @@
  * admin — the operator HTTP API (libmicrohttpd in external-poll mode, driven
  * by the libev loop; no threads). admin.c parses each request into a typed
  * struct admin_req (route, path arguments, filters, validated body), rejects
- * what is malformed itself (404, 405, 400, 401, 413, 429), and hands the rest
+ * what is malformed itself (404, 405, 400, 401, 403, 413, 429), and hands the rest
  * to the dispatcher as a MSG_ADMIN; the reply comes back as an EFFECT_REPLY,
  * so every answer reflects exactly the state the scheduler acts on.
  */
@@ -50,14 +50,29 @@ struct admin;
 struct ev_loop;
 struct msg_queue;
 
+/* How the API listens and whom it lets in. Strings are copied. */
+struct admin_opts {
+	const char	*listen;	/* "host:port" or "[v6]:port"; port 0
+					 * picks a free one */
+	const char	*token_file;	/* the token that may do anything; NULL:
+					 * every request is let in */
+	const char	*read_token_file; /* a token that may only read, or NULL */
+	const char	*tls_cert_file;	/* PEM certificate(s); NULL: plain HTTP */
+	const char	*tls_key_file;	/* its PEM key */
+	int		 insecure;	/* allow beyond loopback without TLS and
+					 * token */
+	int		 open_metrics;	/* GET /metrics needs no token */
+};
+
 /*
- * Starts listening on "host:port" (port 0 = ephemeral). Requests become
- * MSG_ADMIN messages pushed on q. token_file (NULL = none) holds the bearer
- * token that mutating endpoints require when listening beyond loopback.
- * Returns NULL with *cause set (caller frees) on failure.
+ * Starts listening as o says. Requests become MSG_ADMIN messages pushed on
+ * q. Once a token is configured every request but GET /healthz and /readyz
+ * (and /metrics with open_metrics) needs it; the read-only token is enough
+ * for GET and HEAD. Beyond loopback, TLS and a token are required unless
+ * insecure is set. Returns NULL with *cause set (caller frees) on failure.
  */
-struct admin	*admin_create(struct ev_loop *, const char *listen,
-		    const char *token_file, struct msg_queue *q, char **cause);
+struct admin	*admin_create(struct ev_loop *, const struct admin_opts *o,
+		    struct msg_queue *q, char **cause);
 void		 admin_free(struct admin *);
 int		 admin_port(const struct admin *);	/* the bound port */
 /* Answers request id; body is copied. Unknown ids (client gone) are ignored. */

@@ -135,9 +135,10 @@ arkd_check_config(const char *path)
 	char *cause = NULL;
 	struct config *cfg = config_load(path, &cause);
 
-	if (cfg == NULL) {
+	if (cfg == NULL || config_check_files(cfg, &cause) != 0) {
 		fprintf(stderr, "arkd: %s\n", cause);
 		free(cause);
+		config_free(cfg);
 		return ARKD_EXIT_ERROR;
 	}
 	printf("%s: ok (%zu jobs, version %s)\n", path, cfg->njobs,
@@ -234,6 +235,13 @@ arkd_run(struct config *cfg, const char *config_path,
 	int rc = ARKD_EXIT_ERROR;
 
 	memset(&snap, 0, sizeof snap);
+	/* main() checked every file the configuration names; the master's
+	 * secret is read before the state directory is touched too. The admin
+	 * API comes after the store's lock, whose error says more to a second
+	 * arkd than "address in use". */
+	master = master_create(loop, cfg, &q, &cause);
+	if (master == NULL)
+		goto out;
 	store = store_open(cfg->state_dir, &cause);
 	if (store == NULL)
 		goto out;
@@ -253,9 +261,6 @@ arkd_run(struct config *cfg, const char *config_path,
 	    cfg->dry_run ? ", DRY RUN" : "");
 
 	sched = sched_create(cfg, &snap, msg_clock_now(), msg_clock_wall());
-	master = master_create(loop, cfg, &q, &cause);
-	if (master == NULL)
-		goto out;
 	if (snap.framework_id != NULL)
 		master_set_framework_id(master, snap.framework_id);
 	if (cfg->nmasters == 1 && strncmp(cfg->masters[0], "zk://", 5) == 0) {
@@ -282,8 +287,17 @@ arkd_run(struct config *cfg, const char *config_path,
 		    "when elected", cfg->ha_zk);
 	}
 	if (cfg->admin_listen != NULL && cfg->admin_listen[0] != '\0') {
-		admin = admin_create(loop, cfg->admin_listen,
-		    cfg->admin_token_file, &q, &cause);
+		struct admin_opts ao = {
+			.listen = cfg->admin_listen,
+			.token_file = cfg->admin_token_file,
+			.read_token_file = cfg->admin_read_token_file,
+			.tls_cert_file = cfg->admin_tls_cert_file,
+			.tls_key_file = cfg->admin_tls_key_file,
+			.insecure = cfg->admin_insecure,
+			.open_metrics = cfg->admin_open_metrics,
+		};
+
+		admin = admin_create(loop, &ao, &q, &cause);
 		if (admin == NULL)
 			goto out;
 		log_info("admin API on %s (port %d)", cfg->admin_listen,
@@ -473,6 +487,12 @@ main(int argc, char **argv)
 	}
 	arkd_override(cfg, &ov);
 	if (arkd_log_setup(cfg) != 0) {
+		config_free(cfg);
+		return ARKD_EXIT_ERROR;
+	}
+	if (!dump && config_check_files(cfg, &cause) != 0) {
+		fprintf(stderr, "arkd: %s\n", cause);
+		free(cause);
 		config_free(cfg);
 		return ARKD_EXIT_ERROR;
 	}

@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "secret.h"
 #include "xmalloc.h"
 #include "zk.h"
 
@@ -102,6 +104,16 @@ static const struct config_opt config_opts[] = {
 	{ .name = "master.tls_verify", .type = OPT_BOOL, .off = C(tls_verify),
 	  .def = "true",
 	  .help = "Verify the master's TLS certificate and host name." },
+	{ .name = "master.cert_file", .type = OPT_STRING, .off = C(cert_file),
+	  .flags = OPT_NULLABLE | OPT_NONEMPTY, .def = "null",
+	  .help = "PEM client certificate (and any intermediates) that arkd "
+	  "presents to an https:// master which requires one (mutual TLS); "
+	  "needs master.key_file. It is read again for every new connection, "
+	  "so a renewed certificate applies without a restart." },
+	{ .name = "master.key_file", .type = OPT_STRING, .off = C(key_file),
+	  .flags = OPT_NULLABLE | OPT_NONEMPTY, .def = "null",
+	  .help = "Unencrypted PEM private key of master.cert_file; it must "
+	  "not be readable by group or others." },
 	{ .name = "master.heartbeat_misses", .type = OPT_NUMBER,
 	  .off = C(heartbeat_misses), .min = 1, .max = 100,
 	  .flags = OPT_RELOAD, .def = "5", .unit = "heartbeats",
@@ -245,9 +257,41 @@ static const struct config_opt config_opts[] = {
 	{ .name = "admin.token_file", .type = OPT_STRING,
 	  .off = C(admin_token_file), .flags = OPT_NULLABLE | OPT_NONEMPTY,
 	  .def = "null",
-	  .help = "File holding the bearer token that mutating requests must "
-	  "carry (mode 0600); required when admin.listen is not a loopback "
-	  "address." },
+	  .help = "File holding the bearer token (one word, mode 0600) that "
+	  "every request but the probes must carry once it is set; required "
+	  "when admin.listen is not a loopback address." },
+	{ .name = "admin.read_token_file", .type = OPT_STRING,
+	  .off = C(admin_read_token_file), .flags = OPT_NULLABLE | OPT_NONEMPTY,
+	  .def = "null",
+	  .help = "File holding a second, read-only token (mode 0600): it may "
+	  "GET everything but change nothing (403); needs admin.token_file." },
+	{ .name = "admin.tls_cert_file", .type = OPT_STRING,
+	  .off = C(admin_tls_cert_file), .flags = OPT_NULLABLE | OPT_NONEMPTY,
+	  .def = "null",
+	  .help = "PEM certificate (then any intermediates) the admin API "
+	  "serves HTTPS with; needs admin.tls_key_file. Required when "
+	  "admin.listen is not a loopback address." },
+	{ .name = "admin.tls_key_file", .type = OPT_STRING,
+	  .off = C(admin_tls_key_file), .flags = OPT_NULLABLE | OPT_NONEMPTY,
+	  .def = "null",
+	  .help = "Unencrypted PEM private key of admin.tls_cert_file; it must "
+	  "not be readable by group or others." },
+	{ .name = "admin.insecure", .type = OPT_BOOL, .off = C(admin_insecure),
+	  .def = "false",
+	  .help = "Allow admin.listen beyond loopback without TLS and without a "
+	  "token (a network that is private by other means). Never the "
+	  "default." },
+	{ .name = "admin.open_metrics", .type = OPT_BOOL,
+	  .off = C(admin_open_metrics), .def = "false",
+	  .help = "Serve GET /metrics without a token even when admin.token_file "
+	  "is set, for a scraper that has none. /healthz and /readyz never "
+	  "need one." },
+	{ .name = "admin.redact", .type = OPT_STRLIST, .off = C(admin_redact),
+	  .noff = C(nadmin_redact), .flags = OPT_RELOAD,
+	  .def = "[\"*PASSWORD*\", \"*SECRET*\", \"*TOKEN*\", \"*KEY*\"]",
+	  .help = "Shell patterns (case-insensitive) of job env names whose "
+	  "values the admin API and --dump-config show as \"<redacted>\"; "
+	  "[] shows every value. Tasks get the real values." },
 
 	{ .name = "ha.zk", .type = OPT_STRING, .off = C(ha_zk),
 	  .flags = OPT_NULLABLE | OPT_NONEMPTY, .def = "null",
@@ -1851,12 +1895,41 @@ config_check(struct config_parse *cp, struct config *cfg)
 	    !config_valid_listen(cfg->admin_listen))
 		return config_err(cp, "admin.listen", "\"%s\" is not host:port "
 		    "(or \"\" to disable)", cfg->admin_listen);
-	if (cfg->admin_listen[0] != '\0' &&
-	    !config_loopback(cfg->admin_listen) &&
+	if ((cfg->cert_file == NULL) != (cfg->key_file == NULL))
+		return config_err(cp, cfg->cert_file != NULL ?
+		    "master.cert_file" : "master.key_file", "needs %s too",
+		    cfg->cert_file != NULL ? "master.key_file" :
+		    "master.cert_file");
+	if ((cfg->admin_tls_cert_file == NULL) !=
+	    (cfg->admin_tls_key_file == NULL))
+		return config_err(cp, cfg->admin_tls_cert_file != NULL ?
+		    "admin.tls_cert_file" : "admin.tls_key_file", "needs %s too",
+		    cfg->admin_tls_cert_file != NULL ? "admin.tls_key_file" :
+		    "admin.tls_cert_file");
+	if (cfg->admin_read_token_file != NULL &&
 	    cfg->admin_token_file == NULL)
+		return config_err(cp, "admin.read_token_file", "needs "
+		    "admin.token_file (the token that may change things)");
+	for (size_t i = 0; i < cfg->nadmin_redact; i++)
+		if (strlen(cfg->admin_redact[i]) > 256) {
+			char *p = xasprintf("admin.redact[%zu]", i);
+			int rc = config_err(cp, p, "longer than 256 characters");
+
+			free(p);
+			return rc;
+		}
+	if (cfg->admin_listen[0] != '\0' &&
+	    !config_loopback(cfg->admin_listen) && !cfg->admin_insecure &&
+	    (cfg->admin_token_file == NULL ||
+	    cfg->admin_tls_cert_file == NULL))
 		return config_err(cp, "admin.listen", "\"%s\" is not a loopback "
-		    "address: set admin.token_file so that changes need a "
-		    "bearer token", cfg->admin_listen);
+		    "address: set %s%s%s (or admin.insecure: true to accept an "
+		    "open or unencrypted API)", cfg->admin_listen,
+		    cfg->admin_token_file == NULL ? "admin.token_file" : "",
+		    cfg->admin_token_file == NULL &&
+		    cfg->admin_tls_cert_file == NULL ? " and " : "",
+		    cfg->admin_tls_cert_file == NULL ?
+		    "admin.tls_cert_file/tls_key_file" : "");
 	return 0;
 }
 
@@ -1917,26 +1990,29 @@ fail:
 	return NULL;
 }
 
-struct config *
-config_load(const char *path, char **cause)
+/*
+ * Reads the configuration file at path (bounded, no NUL bytes). Returns its
+ * text (caller frees) and *len, or NULL with *cause set if cause is not NULL.
+ */
+static char *
+config_slurp(const char *path, size_t *lenp, char **cause)
 {
-	struct config *cfg = NULL;
 	struct stat st;
-	char *text = NULL;
+	char *text = NULL, *why = NULL;
 	size_t len = 0;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return NULL;
+		why = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		*cause = xasprintf("%s: not a regular file", path);
+		why = xasprintf("%s: not a regular file", path);
 		goto out;
 	}
 	if ((uintmax_t)st.st_size > CONFIG_MAX_FILE) {
-		*cause = xasprintf("%s: larger than %u MiB", path,
+		why = xasprintf("%s: larger than %u MiB", path,
 		    CONFIG_MAX_FILE >> 20);
 		goto out;
 	}
@@ -1947,7 +2023,7 @@ config_load(const char *path, char **cause)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
+			why = xasprintf("%s: %s", path, strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -1960,15 +2036,106 @@ config_load(const char *path, char **cause)
 
 		for (const char *q = text; *q != '\0'; q++)
 			line += *q == '\n';
-		*cause = xasprintf("%s:%zu: the file contains a NUL byte",
-		    path, line);
+		why = xasprintf("%s:%zu: the file contains a NUL byte", path,
+		    line);
 		goto out;
 	}
-	cfg = config_parse(text, path, cause);
 out:
+	if (fd != -1)
+		close(fd);
+	if (why != NULL) {
+		free(text);
+		text = NULL;
+		if (cause != NULL)
+			*cause = why;
+		else
+			free(why);
+	}
+	*lenp = len;
+	return text;
+}
+
+struct config *
+config_load(const char *path, char **cause)
+{
+	struct config *cfg;
+	size_t len;
+	char *text = config_slurp(path, &len, cause);
+
+	if (text == NULL)
+		return NULL;
+	cfg = config_parse(text, path, cause);
 	free(text);
-	close(fd);
 	return cfg;
+}
+
+/* A file option and what secret_read must find in it. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+	enum secret_kind kind;
+} config_files[] = {
+	{ "master.ca_file", C(ca_file), SECRET_PEM_CERT },
+	{ "master.cert_file", C(cert_file), SECRET_PEM_CERT },
+	{ "master.key_file", C(key_file), SECRET_PEM_KEY },
+	{ "framework.secret_file", C(secret_file), SECRET_LINE },
+	{ "admin.token_file", C(admin_token_file), SECRET_TOKEN },
+	{ "admin.read_token_file", C(admin_read_token_file), SECRET_TOKEN },
+	{ "admin.tls_cert_file", C(admin_tls_cert_file), SECRET_PEM_CERT },
+	{ "admin.tls_key_file", C(admin_tls_key_file), SECRET_PEM_KEY },
+};
+
+int
+config_check_files(const struct config *cfg, char **cause)
+{
+	for (size_t i = 0; i < sizeof config_files / sizeof config_files[0];
+	    i++) {
+		const char *path = *(char *const *)(const void *)
+		    ((const char *)cfg + config_files[i].off);
+		char *why = NULL, *text;
+		size_t len = 0;
+		int line = 1;
+
+		if (path == NULL)
+			continue;
+		if (secret_check(path, config_files[i].kind, &why) == 0)
+			continue;
+		/* The line is looked up only now that it is needed. */
+		text = config_slurp(cfg->path, &len, NULL);
+		if (text != NULL)
+			line = config_path_line(text, len,
+			    config_files[i].name);
+		free(text);
+		*cause = xasprintf("%s:%d: %s: %s", cfg->path, line,
+		    config_files[i].name, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_redacted(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nadmin_redact; i++)
+		if (fnmatch(cfg->admin_redact[i], name, FNM_CASEFOLD) == 0)
+			return 1;
+	return 0;
+}
+
+json_t *
+config_job_redact(const struct config *cfg, const json_t *job)
+{
+	json_t *copy = json_deep_copy(job), *env, *v;
+	const char *k;
+
+	env = json_object_get(copy, "env");
+	if (json_is_object(env))
+		json_object_foreach(env, k, v)
+			if (config_redacted(cfg, k))
+				json_object_set_new(env, k,
+				    json_string(CONFIG_REDACTED));
+	return copy;
 }
 
 const struct config_job *
@@ -2031,7 +2198,8 @@ config_dump(const struct config *cfg)
 		json_t *j = json_object();
 
 		json_object_set_new(j, "hash", json_string(cfg->jobs[i].hash));
-		json_object_set(j, "job", cfg->jobs[i].json);
+		json_object_set_new(j, "job", config_job_redact(cfg,
+		    cfg->jobs[i].json));
 		json_array_append_new(jobs, j);
 	}
 	json_object_set_new(root, "jobs", jobs);

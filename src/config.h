@@ -128,6 +128,8 @@ struct config {
 	char		*encoding;	/* "protobuf" or "json" */
 	char		*ca_file;	/* TLS CA bundle, NULL = system */
 	int		 tls_verify;
+	char		*cert_file;	/* TLS client certificate, or NULL */
+	char		*key_file;	/* its key, mode 0600 */
 	double		 heartbeat_misses;	/* act after this many intervals */
 	double		 backoff_initial_s, backoff_max_s;	/* resubscribe */
 	double		 call_timeout_s;
@@ -172,7 +174,14 @@ struct config {
 	/* local */
 	char		*state_dir;	/* default /var/lib/ark */
 	char		*admin_listen;	/* "127.0.0.1:8090"; "" disables */
-	char		*admin_token_file;
+	char		*admin_token_file;	/* NULL: the API needs no token */
+	char		*admin_read_token_file;	/* read-only token, or NULL */
+	char		*admin_tls_cert_file;	/* NULL: plain HTTP */
+	char		*admin_tls_key_file;
+	int		 admin_insecure;	/* beyond loopback without TLS */
+	int		 admin_open_metrics;	/* /metrics needs no token */
+	char		**admin_redact;		/* env name patterns to hide */
+	size_t		 nadmin_redact;
 	char		*log_level;
 	char		*log_format;
 
@@ -190,11 +199,30 @@ struct config	*config_load(const char *path, char **cause);
 /* The same from a string (tests); name is used in messages. */
 struct config	*config_parse(const char *text, const char *name, char **cause);
 void		 config_free(struct config *);
+/*
+ * Checks every file the configuration names (CA bundle, certificates, keys,
+ * the framework secret, the admin tokens) as start-up reads it: there, a
+ * regular file arkd can read, not empty, holding what it should (PEM, one
+ * word), and for a secret or key not open to group or others. Start-up,
+ * --check-config and reload run it before anything else. Returns 0, or -1
+ * with *cause (caller frees) as "file:line: option: what is wrong".
+ */
+int		 config_check_files(const struct config *, char **cause);
+/* What a redacted value reads as. */
+#define CONFIG_REDACTED	"<redacted>"
+/* Whether an env name matches one of admin.redact's patterns. */
+int		 config_redacted(const struct config *, const char *name);
+/*
+ * Returns a deep copy of a job's JSON whose env values with redacted names
+ * read CONFIG_REDACTED (caller decrefs).
+ */
+json_t		*config_job_redact(const struct config *, const json_t *job);
 const struct config_job *config_job_find(const struct config *, const char *id);
 /*
  * Prints every option with its value (and the default, type, unit, help and
  * whether a reload may change it), the fields a job may have ("job_fields")
- * and every job as JSON. NULL prints the defaults.
+ * and every job as JSON, env values redacted as admin.redact says. NULL
+ * prints the defaults.
  */
 char		*config_dump(const struct config *);	/* caller frees */
 /*

@@ -455,6 +455,10 @@ dispatch_load_config(struct dispatch *d, char **cause)
 	cfg = config_load(d->opts.config_path, cause);
 	if (cfg == NULL)
 		return NULL;
+	if (config_check_files(cfg, cause) != 0) {
+		config_free(cfg);
+		return NULL;
+	}
 	if (d->opts.override != NULL)
 		d->opts.override(cfg, d->opts.override_arg);
 	return cfg;

@@ -88,6 +88,8 @@ struct http {
 	struct ev_timer		 timer;		/* libcurl's timeout */
 	char			*ca_file;
 	int			 tls_verify;
+	char			*cert_file;	/* client certificate or NULL */
+	char			*key_file;
 	char			*username;
 	char			*password;
 	long			 connect_timeout_ms;
@@ -234,6 +236,8 @@ http_create(struct ev_loop *loop, const struct http_opts *o)
 	h->loop = loop;
 	h->ca_file = o->ca_file != NULL ? xstrdup(o->ca_file) : NULL;
 	h->tls_verify = o->tls_verify;
+	h->cert_file = o->cert_file != NULL ? xstrdup(o->cert_file) : NULL;
+	h->key_file = o->key_file != NULL ? xstrdup(o->key_file) : NULL;
 	h->username = o->username != NULL ? xstrdup(o->username) : NULL;
 	h->password = o->password != NULL ? xstrdup(o->password) : NULL;
 	h->connect_timeout_ms = (long)(o->connect_timeout_s * 1000.0);
@@ -313,6 +317,8 @@ http_free(struct http *h)
 		http_sock_free(h, s);
 	ev_timer_stop(h->loop, &h->timer);
 	free(h->ca_file);
+	free(h->cert_file);
+	free(h->key_file);
 	free(h->username);
 	free(h->password);
 	free(h);
@@ -549,6 +555,14 @@ http_req_start(struct http_req *r)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, h->tls_verify ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, h->tls_verify ? 2L : 0L);
+	/* Paths, not blobs: libcurl reads them for every new connection, so a
+	 * renewed certificate applies without a restart. */
+	if (h->cert_file != NULL) {
+		curl_easy_setopt(e, CURLOPT_SSLCERT, h->cert_file);
+		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(e, CURLOPT_SSLKEY, h->key_file);
+		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+	}
 	if (h->username != NULL) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, h->username);

@@ -33,6 +33,8 @@ enum http_lane {
 struct http_opts {
 	const char	*ca_file;	/* TLS CA bundle; NULL = system default */
 	int		 tls_verify;	/* verify peer and host name (default on) */
+	const char	*cert_file;	/* PEM client certificate; NULL = none */
+	const char	*key_file;	/* its unencrypted PEM key */
 	const char	*username;	/* HTTP Basic principal; NULL = no auth */
 	const char	*password;	/* HTTP Basic secret */
 	unsigned	 pool_size;	/* parallel requests on HTTP_LANE_POOL */

@@ -57,12 +57,12 @@
 #include "metrics.h"
 #include "msg.h"
 #include "recordio.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 #define MASTER_SCHED_PATH	"/api/v1/scheduler"
 #define MASTER_CALL_ATTEMPTS	10	/* sends of one retryable call */
 #define MASTER_CALL_MAX_BODY	(1024u * 1024)
-#define MASTER_SECRET_MAX	4096
 #define MASTER_HEARTBEAT_DEFAULT 15.0
 /*
  * Flow control: while this many events wait for the dispatcher and calls
@@ -465,61 +465,14 @@ master_url_redirect(const char *url)
 int
 master_secret_read(const char *path, char **secret, char **cause)
 {
-	struct stat st;
-	char buf[MASTER_SECRET_MAX + 1];
-	ssize_t n;
-	size_t len = 0;
-	int fd, rc = -1;
+	char *why = NULL;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1) {
-		*cause = xasprintf("secret file %s: %s", path, strerror(errno));
+	if (secret_read(path, SECRET_LINE, secret, NULL, &why) != 0) {
+		*cause = xasprintf("secret file %s", why);
+		free(why);
 		return -1;
 	}
-	if (fstat(fd, &st) != 0) {
-		*cause = xasprintf("secret file %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*cause = xasprintf("secret file %s is not a regular file", path);
-		goto out;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		*cause = xasprintf("secret file %s is accessible by group or "
-		    "others (mode %04o); make it 0600 (chmod 600 %s)", path,
-		    (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
-	for (;;) {
-		n = read(fd, buf + len, sizeof buf - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			*cause = xasprintf("secret file %s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == sizeof buf - 1) {
-			*cause = xasprintf("secret file %s is longer than %d "
-			    "bytes", path, MASTER_SECRET_MAX);
-			goto out;
-		}
-	}
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		len--;
-	if (len == 0) {
-		*cause = xasprintf("secret file %s is empty", path);
-		goto out;
-	}
-	*secret = xstrndup(buf, len);
-	rc = 0;
-out:
-	memset(buf, 0, sizeof buf);
-	close(fd);
-	return rc;
+	return 0;
 }
 
 /* Call kinds. */
@@ -1527,6 +1480,8 @@ master_create(struct ev_loop *loop, const struct config *cfg,
 	memset(&o, 0, sizeof o);
 	o.ca_file = cfg->ca_file;
 	o.tls_verify = cfg->tls_verify;
+	o.cert_file = cfg->cert_file;
+	o.key_file = cfg->key_file;
 	o.username = cfg->secret_file != NULL ? cfg->principal : NULL;
 	o.password = m->secret;
 	o.pool_size = (unsigned)master_pool_size(m);
@@ -1598,8 +1553,7 @@ master_free(struct master *m)
 	recordio_reader_clear(&m->rio);
 	master_free_urls(m->urls, m->nurls);
 	if (m->secret != NULL) {
-		memset(m->secret, 0, strlen(m->secret));
-		free(m->secret);
+		secret_free(m->secret);
 	}
 	free(m->pref_url);
 	free(m->target);

@@ -317,8 +317,10 @@ sa_job_detail(const struct sched *s, const struct sched_job *j)
 {
 	json_t *o = sa_job_summary(j), *slots = json_array(), *spec;
 
+	/* env values named like secrets never leave arkd (admin.redact) */
 	spec = j->cfg->json != NULL && json_is_object(j->cfg->json) ?
-	    json_deep_copy(j->cfg->json) : json_pack("{s:s}", "id", j->id);
+	    config_job_redact(s->cfg, j->cfg->json) :
+	    json_pack("{s:s}", "id", j->id);
 	if (j->cfg->kind == JOB_SERVICE)
 		json_object_set_new(spec, "instances",
 		    json_integer(j->instances));

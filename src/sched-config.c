@@ -185,6 +185,12 @@ sched_config_copy(const struct config *cfg)
 	c->state_dir = sc_str(cfg->state_dir);
 	c->admin_listen = sc_str(cfg->admin_listen);
 	c->admin_token_file = sc_str(cfg->admin_token_file);
+	c->admin_read_token_file = sc_str(cfg->admin_read_token_file);
+	c->admin_tls_cert_file = sc_str(cfg->admin_tls_cert_file);
+	c->admin_tls_key_file = sc_str(cfg->admin_tls_key_file);
+	c->admin_redact = sc_strv(cfg->admin_redact, cfg->nadmin_redact);
+	c->cert_file = sc_str(cfg->cert_file);
+	c->key_file = sc_str(cfg->key_file);
 	c->log_level = sc_str(cfg->log_level);
 	c->log_format = sc_str(cfg->log_format);
 	c->jobs = NULL;
@@ -221,6 +227,12 @@ sched_config_free(struct config *c)
 	free(c->state_dir);
 	free(c->admin_listen);
 	free(c->admin_token_file);
+	free(c->admin_read_token_file);
+	free(c->admin_tls_cert_file);
+	free(c->admin_tls_key_file);
+	sc_strv_free(c->admin_redact, c->nadmin_redact);
+	free(c->cert_file);
+	free(c->key_file);
 	free(c->log_level);
 	free(c->log_format);
 	for (size_t i = 0; i < c->njobs; i++)

@@ -45,6 +45,7 @@ struct call {
 	const char	*body;		/* NULL = none */
 	size_t		 body_len;
 	const char	*auth;		/* Authorization header value */
+	const char	*ca_file;	/* https: the CA to verify with */
 	int		 chunked;	/* send the body chunked */
 	long		 timeout_ms;
 	long		 status;	/* 0 if no answer */
@@ -126,6 +127,8 @@ call_thread(void *arg)
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &c->headers);
 	hdrs = curl_slist_append(hdrs, "Expect:");
+	if (c->ca_file != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 	if (c->auth != NULL) {
 		auth = xasprintf("Authorization: %s", c->auth);
 		hdrs = curl_slist_append(hdrs, auth);
@@ -197,13 +200,18 @@ none_pending(void *arg)
 }
 
 /* Prepares a request to port; change fields, then call_launch. */
+static const char *call_scheme = "http";	/* of call_init's URLs */
+static const char *call_ca;			/* and the CA for https */
+
 static void
 call_init(struct call *c, int port, const char *method, const char *path,
     const char *body)
 {
 	memset(c, 0, sizeof *c);
 	c->method = method;
-	snprintf(c->url, sizeof c->url, "http://127.0.0.1:%d%s", port, path);
+	snprintf(c->url, sizeof c->url, "%s://127.0.0.1:%d%s", call_scheme,
+	    port, path);
+	c->ca_file = call_ca;
 	c->body = body;
 	c->body_len = body != NULL ? strlen(body) : 0;
 	buf_init(&c->resp, 0);
@@ -303,6 +311,8 @@ loop_setup(void)
 	nseen = 0;
 	ev_prepare_init(&drain, drain_cb);
 	ev_prepare_start(loop, &drain);
+	call_scheme = "http";
+	call_ca = NULL;
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/check_admin.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
@@ -324,13 +334,40 @@ loop_teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* Starts an admin server on listen with an optional token; NULL on error. */
+static struct admin *
+admin_at(const char *listen, const char *token_file, char **cause)
+{
+	struct admin_opts o = { .listen = listen, .token_file = token_file };
+
+	return admin_create(loop, &o, &queue, cause);
+}
+
+/*
+ * Copies tests/tls/name into tmpdir with mode (keys must be 0600 for arkd;
+ * git keeps no modes). Returns the copy's path (caller frees).
+ */
+static char *
+tls_file(const char *name, mode_t mode)
+{
+	char *src = xasprintf("%s/tests/tls/%s", ARK_SRCDIR, name);
+	char *dst = xasprintf("%s/%s", tmpdir, name);
+	char *cmd = xasprintf("cp '%s' '%s'", src, dst);
+
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(chmod(dst, mode), 0);
+	free(cmd);
+	free(src);
+	return dst;
+}
+
 static void
 setup(void)
 {
 	char *cause = NULL;
 
 	loop_setup();
-	adm = admin_create(loop, "127.0.0.1:0", NULL, &queue, &cause);
+	adm = admin_at("127.0.0.1:0", NULL, &cause);
 	ck_assert_msg(adm != NULL, "admin_create: %s", cause);
 	ck_assert_int_gt(admin_port(adm), 0);
 }
@@ -652,7 +689,7 @@ START_TEST(test_token)
 	struct call c;
 	const char *path = token_file("s3cret-token\n", 0600);
 
-	adm = admin_create(loop, "0.0.0.0:0", path, &queue, &cause);
+	adm = admin_at("127.0.0.1:0", path, &cause);
 	ck_assert_msg(adm != NULL, "admin_create: %s", cause);
 	/* mutating without a token */
 	call(&c, "POST", "/v1/reconcile", NULL);
@@ -679,11 +716,110 @@ START_TEST(test_token)
 	ck_assert_uint_eq(nseen, 1);
 	ck_assert_int_eq(seen[0]->instances, 2);
 	call_clear(&c);
-	/* reads need none */
-	call(&c, "GET", "/v1/state", NULL);
+	/* reads need it too: a job's spec is not for anyone */
+	static const char *const reads[] = { "/v1/state", "/v1/jobs",
+	    "/v1/jobs/web", "/v1/tasks", "/v1/agents", "/v1/blacklist",
+	    "/metrics" };
+	for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+		call(&c, "GET", reads[i], NULL);
+		ck_assert_msg(c.status == 401, "GET %s: %ld", reads[i],
+		    c.status);
+		call_clear(&c);
+		call(&c, "HEAD", reads[i], NULL);
+		ck_assert_msg(c.status == 401, "HEAD %s: %ld", reads[i],
+		    c.status);
+		call_clear(&c);
+	}
+	ck_assert_uint_eq(nseen, 1);
+	call_ex(&c, "GET", "/v1/jobs/web", NULL, "Bearer s3cret-token", 0);
 	ck_assert_int_eq(c.status, 200);
 	call_clear(&c);
 	ck_assert_uint_eq(nseen, 2);
+	/* the probes need none */
+	call(&c, "GET", "/healthz", NULL);
+	ck_assert_int_eq(c.status, 200);
+	call_clear(&c);
+	call(&c, "GET", "/readyz", NULL);
+	ck_assert_int_eq(c.status, 200);
+	call_clear(&c);
+	ck_assert_uint_eq(nseen, 3);
+	ck_assert_int_eq(seen[2]->op, ADMIN_READYZ);
+}
+END_TEST
+
+START_TEST(test_read_token)
+{
+	char *cause = NULL, *rpath = xasprintf("%s/read-token", tmpdir);
+	struct admin_opts o = { .listen = "127.0.0.1:0" };
+	struct call c;
+	int fd;
+
+	fd = open(rpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "look-only\n", 10), 10);
+	close(fd);
+	/* a read-only token alone is refused: changes would be open */
+	o.read_token_file = rpath;
+	ck_assert_ptr_null(admin_create(loop, &o, &queue, &cause));
+	ck_assert_msg(strstr(cause, "admin.token_file") != NULL, "%s", cause);
+	free(cause);
+	o.token_file = token_file("all-powerful\n", 0600);
+	adm = admin_create(loop, &o, &queue, &cause);
+	ck_assert_msg(adm != NULL, "admin_create: %s", cause);
+	/* the read token reads */
+	call_ex(&c, "GET", "/v1/jobs/web", NULL, "Bearer look-only", 0);
+	ck_assert_int_eq(c.status, 200);
+	call_clear(&c);
+	call_ex(&c, "GET", "/metrics", NULL, "Bearer look-only", 0);
+	ck_assert_int_eq(c.status, 200);
+	call_clear(&c);
+	ck_assert_uint_eq(nseen, 2);
+	/* but changes nothing: 403, and nothing reaches the dispatcher */
+	call_ex(&c, "POST", "/v1/reconcile", NULL, "Bearer look-only", 0);
+	ck_assert_int_eq(c.status, 403);
+	ck_assert_msg(strstr(error_of(&c), "read-only") != NULL, "%s",
+	    error_of(&c));
+	call_clear(&c);
+	call_ex(&c, "PATCH", "/v1/jobs/web", "{\"instances\": 0}",
+	    "Bearer look-only", 0);
+	ck_assert_int_eq(c.status, 403);
+	call_clear(&c);
+	ck_assert_uint_eq(nseen, 2);
+	/* the main token does both */
+	call_ex(&c, "POST", "/v1/reconcile", NULL, "Bearer all-powerful", 0);
+	ck_assert_int_eq(c.status, 200);
+	call_clear(&c);
+	call_ex(&c, "GET", "/v1/state", NULL, "Bearer all-powerful", 0);
+	ck_assert_int_eq(c.status, 200);
+	call_clear(&c);
+	/* neither, or a prefix of one */
+	call_ex(&c, "GET", "/v1/state", NULL, "Bearer look", 0);
+	ck_assert_int_eq(c.status, 401);
+	call_clear(&c);
+	ck_assert_uint_eq(nseen, 4);
+	free(rpath);
+}
+END_TEST
+
+START_TEST(test_open_metrics)
+{
+	char *cause = NULL;
+	struct admin_opts o = { .listen = "127.0.0.1:0", .open_metrics = 1 };
+	struct call c;
+
+	o.token_file = token_file("tk\n", 0600);
+	adm = admin_create(loop, &o, &queue, &cause);
+	ck_assert_msg(adm != NULL, "admin_create: %s", cause);
+	call(&c, "GET", "/metrics", NULL);
+	ck_assert_int_eq(c.status, 200);
+	call_clear(&c);
+	ck_assert_uint_eq(nseen, 1);
+	ck_assert_int_eq(seen[0]->op, ADMIN_METRICS);
+	/* nothing else opens with it */
+	call(&c, "GET", "/v1/state", NULL);
+	ck_assert_int_eq(c.status, 401);
+	call_clear(&c);
+	ck_assert_uint_eq(nseen, 1);
 }
 END_TEST
 
@@ -702,15 +838,15 @@ START_TEST(test_create_errors)
 		{ "::1:8090", "brackets" },
 		{ "[::1:8090", "expected [ipv6]:port" },
 		{ "[::1]:x", "bad port" },
-		{ "0.0.0.0:0", "admin_token_file" },
-		{ "[::]:0", "admin_token_file" },
+		{ "0.0.0.0:0", "admin.token_file and admin.tls_cert_file" },
+		{ "[::]:0", "admin.token_file and admin.tls_cert_file" },
 	};
 	char *cause = NULL;
 	struct admin *a;
 	char missing[600];
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		a = admin_create(loop, bad[i].listen, NULL, &queue, &cause);
+		a = admin_at(bad[i].listen, NULL, &cause);
 		ck_assert_msg(a == NULL, "%s accepted", bad[i].listen);
 		ck_assert_msg(cause != NULL && strstr(cause, bad[i].words) !=
 		    NULL, "%s: \"%s\" lacks \"%s\"", bad[i].listen, cause,
@@ -718,45 +854,161 @@ START_TEST(test_create_errors)
 		free(cause);
 		cause = NULL;
 	}
-	/* token files: readable by others, missing, empty */
-	a = admin_create(loop, "0.0.0.0:0", token_file("t\n", 0644), &queue,
-	    &cause);
+	/* beyond loopback a token alone is not enough: it would travel in
+	 * the clear */
+	a = admin_at("0.0.0.0:0", token_file("t\n", 0600), &cause);
+	ck_assert_ptr_null(a);
+	ck_assert_msg(strstr(cause, "admin.tls_cert_file") != NULL, "%s",
+	    cause);
+	free(cause);
+	cause = NULL;
+	/* unless the operator says so */
+	{
+		struct admin_opts o = { .listen = "0.0.0.0:0", .insecure = 1 };
+
+		a = admin_create(loop, &o, &queue, &cause);
+		ck_assert_msg(a != NULL, "insecure: %s", cause);
+		admin_free(a);
+	}
+	/* token files: readable by others, missing, empty, two words */
+	a = admin_at("127.0.0.1:0", token_file("t\n", 0644), &cause);
 	ck_assert_ptr_null(a);
 	ck_assert_msg(strstr(cause, tmpdir) != NULL && strstr(cause,
 	    "chmod 600") != NULL, "%s", cause);
 	free(cause);
 	cause = NULL;
-	a = admin_create(loop, "0.0.0.0:0", token_file("t\n", 0640), &queue,
-	    &cause);
+	a = admin_at("127.0.0.1:0", token_file("t\n", 0640), &cause);
 	ck_assert_ptr_null(a);
 	free(cause);
 	cause = NULL;
 	snprintf(missing, sizeof missing, "%s/absent", tmpdir);
-	a = admin_create(loop, "0.0.0.0:0", missing, &queue, &cause);
+	a = admin_at("127.0.0.1:0", missing, &cause);
 	ck_assert_ptr_null(a);
 	ck_assert_msg(strstr(cause, missing) != NULL, "%s", cause);
 	free(cause);
 	cause = NULL;
-	a = admin_create(loop, "0.0.0.0:0", token_file("\n", 0600), &queue,
-	    &cause);
+	a = admin_at("127.0.0.1:0", token_file("\n", 0600), &cause);
 	ck_assert_ptr_null(a);
 	ck_assert_msg(strstr(cause, "empty") != NULL, "%s", cause);
 	free(cause);
 	cause = NULL;
+	a = admin_at("127.0.0.1:0", token_file("two words\n", 0600), &cause);
+	ck_assert_ptr_null(a);
+	ck_assert_msg(strstr(cause, "one word") != NULL, "%s", cause);
+	free(cause);
+	cause = NULL;
 	/* a port already in use */
-	a = admin_create(loop, "127.0.0.1:0", NULL, &queue, &cause);
+	a = admin_at("127.0.0.1:0", NULL, &cause);
 	ck_assert_ptr_nonnull(a);
 	{
 		char addr[64];
 		struct admin *b;
 
 		snprintf(addr, sizeof addr, "127.0.0.1:%d", admin_port(a));
-		b = admin_create(loop, addr, NULL, &queue, &cause);
+		b = admin_at(addr, NULL, &cause);
 		ck_assert_ptr_null(b);
 		ck_assert_msg(strstr(cause, addr) != NULL, "%s", cause);
 		free(cause);
 	}
 	admin_free(a);
+}
+END_TEST
+
+/* HTTPS with the test CA's certificate for 127.0.0.1 (tests/tls). */
+START_TEST(test_tls)
+{
+	char *cert = tls_file("server.pem", 0644);
+	char *key = tls_file("server-key.pem", 0600);
+	char *ca = xasprintf("%s/tests/tls/ca.pem", ARK_SRCDIR);
+	struct admin_opts o = { .listen = "0.0.0.0:0", .tls_cert_file = cert,
+	    .tls_key_file = key };
+	char *cause = NULL;
+	struct call c;
+	pthread_t t;
+
+	/* all interfaces, with TLS and a token: no insecure needed */
+	o.token_file = token_file("tk\n", 0600);
+	adm = admin_create(loop, &o, &queue, &cause);
+	ck_assert_msg(adm != NULL, "admin_create: %s", cause);
+	call_scheme = "https";
+	call_ca = ca;
+	call_ex(&c, "GET", "/v1/state", NULL, "Bearer tk", 0);
+	ck_assert_msg(c.rc == CURLE_OK, "%s", curl_easy_strerror(c.rc));
+	ck_assert_int_eq(c.status, 200);
+	call_clear(&c);
+	call(&c, "GET", "/healthz", NULL);
+	ck_assert_int_eq(c.status, 200);
+	call_clear(&c);
+	/* a client that does not trust the CA gets no answer */
+	call_ca = NULL;
+	call(&c, "GET", "/healthz", NULL);
+	ck_assert_int_eq(c.status, 0);
+	ck_assert_msg(c.rc == CURLE_PEER_FAILED_VERIFICATION ||
+	    c.rc == CURLE_SSL_CACERT_BADFILE || c.rc == CURLE_SSL_CONNECT_ERROR,
+	    "%s", curl_easy_strerror(c.rc));
+	call_clear(&c);
+	/* plain HTTP on the TLS port gets no answer either */
+	call_scheme = "http";
+	call_init(&c, admin_port(adm), "GET", "/healthz", NULL);
+	c.timeout_ms = 3000;
+	call_launch(&c, &t);
+	call_wait(&c, t);
+	ck_assert_msg(c.status != 200, "plain HTTP answered on the TLS port");
+	call_clear(&c);
+	free(ca);
+	free(cert);
+	free(key);
+}
+END_TEST
+
+START_TEST(test_tls_errors)
+{
+	char *cert = tls_file("server.pem", 0644);
+	char *key = tls_file("server-key.pem", 0600);
+	char *other = tls_file("client-key.pem", 0600);
+	struct admin_opts o = { .listen = "127.0.0.1:0", .tls_cert_file = cert,
+	    .tls_key_file = key };
+	char *cause = NULL;
+	struct admin *a;
+
+	/* a key others may read */
+	ck_assert_int_eq(chmod(key, 0644), 0);
+	a = admin_create(loop, &o, &queue, &cause);
+	ck_assert_ptr_null(a);
+	ck_assert_msg(strstr(cause, key) != NULL && strstr(cause,
+	    "chmod 600") != NULL, "%s", cause);
+	free(cause);
+	ck_assert_int_eq(chmod(key, 0600), 0);
+	/* the certificate where the key should be, and the other way round */
+	o.tls_key_file = cert;
+	ck_assert_int_eq(chmod(cert, 0600), 0);
+	a = admin_create(loop, &o, &queue, &cause);
+	ck_assert_ptr_null(a);
+	ck_assert_msg(strstr(cause, "PRIVATE KEY") != NULL, "%s", cause);
+	free(cause);
+	o.tls_key_file = key;
+	o.tls_cert_file = key;
+	a = admin_create(loop, &o, &queue, &cause);
+	ck_assert_ptr_null(a);
+	ck_assert_msg(strstr(cause, "CERTIFICATE") != NULL, "%s", cause);
+	free(cause);
+	/* a key that is not the certificate's */
+	o.tls_cert_file = cert;
+	o.tls_key_file = other;
+	a = admin_create(loop, &o, &queue, &cause);
+	ck_assert_ptr_null(a);
+	ck_assert_msg(strstr(cause, "do not belong together") != NULL, "%s",
+	    cause);
+	free(cause);
+	/* one without the other */
+	o.tls_key_file = NULL;
+	a = admin_create(loop, &o, &queue, &cause);
+	ck_assert_ptr_null(a);
+	ck_assert_msg(strstr(cause, "go together") != NULL, "%s", cause);
+	free(cause);
+	free(cert);
+	free(key);
+	free(other);
 }
 END_TEST
 
@@ -766,13 +1018,13 @@ START_TEST(test_ipv6_and_localhost)
 	struct call c;
 	pthread_t t;
 
-	adm = admin_create(loop, "localhost:0", NULL, &queue, &cause);
+	adm = admin_at("localhost:0", NULL, &cause);
 	ck_assert_msg(adm != NULL, "localhost:0: %s", cause);
 	call(&c, "POST", "/v1/reconcile", NULL);
 	ck_assert_int_eq(c.status, 200);	/* loopback: no token */
 	call_clear(&c);
 	admin_free(adm);
-	adm = admin_create(loop, "[::1]:0", NULL, &queue, &cause);
+	adm = admin_at("[::1]:0", NULL, &cause);
 	ck_assert_msg(adm != NULL, "[::1]:0: %s", cause);
 	call_init(&c, admin_port(adm), "GET", "/v1/state", NULL);
 	snprintf(c.url, sizeof c.url, "http://[::1]:%d/v1/state",
@@ -1010,8 +1262,7 @@ START_TEST(test_token_on_loopback)
 	struct call c;
 
 	/* a configured token is required on loopback too */
-	adm = admin_create(loop, "127.0.0.1:0", token_file("tk\n", 0400),
-	    &queue, &cause);
+	adm = admin_at("127.0.0.1:0", token_file("tk\n", 0400), &cause);
 	ck_assert_msg(adm != NULL, "admin_create: %s", cause);
 	call(&c, "POST", "/v1/reconcile", NULL);
 	ck_assert_int_eq(c.status, 401);
@@ -1067,7 +1318,11 @@ admin_suite(void)
 	tcase_add_checked_fixture(tc, loop_setup, loop_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_token);
+	tcase_add_test(tc, test_read_token);
+	tcase_add_test(tc, test_open_metrics);
 	tcase_add_test(tc, test_token_on_loopback);
+	tcase_add_test(tc, test_tls);
+	tcase_add_test(tc, test_tls_errors);
 	tcase_add_test(tc, test_create_errors);
 	tcase_add_test(tc, test_ipv6_and_localhost);
 	suite_add_tcase(s, tc);

@@ -363,7 +363,26 @@ static const struct bad_case bad_cases[] = {
 	  "\"localhost\" is not host:port" },
 	{ "{\"admin\": {\"listen\": \"a:70000\"}}", "admin.listen:" },
 	{ "{\"admin\": {\"listen\": \"0.0.0.0:8090\"}}", "admin.listen: "
-	  "\"0.0.0.0:8090\" is not a loopback address: set admin.token_file" },
+	  "\"0.0.0.0:8090\" is not a loopback address: set admin.token_file "
+	  "and admin.tls_cert_file/tls_key_file (or admin.insecure: true" },
+	{ "{\"admin\": {\"listen\": \"10.1.2.3:8090\", \"token_file\": "
+	  "\"/t\"}}", "admin.listen: \"10.1.2.3:8090\" is not a loopback "
+	  "address: set admin.tls_cert_file/tls_key_file" },
+	{ "{\"admin\": {\"listen\": \"[::]:8090\", \"tls_cert_file\": "
+	  "\"/c\", \"tls_key_file\": \"/k\"}}", "set admin.token_file (or" },
+	{ "{\"admin\": {\"tls_cert_file\": \"/c\"}}", "admin.tls_cert_file: "
+	  "needs admin.tls_key_file too" },
+	{ "{\"admin\": {\"tls_key_file\": \"/k\"}}", "admin.tls_key_file: "
+	  "needs admin.tls_cert_file too" },
+	{ "{\"admin\": {\"read_token_file\": \"/r\"}}",
+	  "admin.read_token_file: needs admin.token_file" },
+	{ "{\"admin\": {\"redact\": [\"\"]}}", "admin.redact[0]:" },
+	{ "{\"admin\": {\"redact\": \"*KEY*\"}}", "admin.redact: expected "
+	  "an array of strings" },
+	{ "{\"master\": {\"cert_file\": \"/c\"}}", "master.cert_file: needs "
+	  "master.key_file too" },
+	{ "{\"master\": {\"key_file\": \"/k\"}}", "master.key_file: needs "
+	  "master.cert_file too" },
 	/* jobs: required fields and their lines */
 	{ "{\n\"jobs\": [\n{\n\"kind\": \"daemon\"\n}\n]\n}",
 	  "t.json:3: jobs[0].id: required" },
@@ -563,13 +582,231 @@ START_TEST(test_nullable)
 	ck_assert_ptr_null(cfg->jobs[0].role);
 	config_free(cfg);
 	cfg = expect_ok("{\"admin\": {\"listen\": \"0.0.0.0:0\", "
-	    "\"token_file\": \"/etc/ark/token\"}, \"jobs\": [{\"id\": \"a\","
+	    "\"token_file\": \"/etc/ark/token\", \"tls_cert_file\": \"/c\", "
+	    "\"tls_key_file\": \"/k\"}, \"jobs\": [{\"id\": \"a\","
 	    " \"kind\": \"daemon\", \"command\": \"x\", \"resources\": "
 	    "{\"cpus\": 1, \"mem\": 1}, \"constraints\": [[\"rack\", "
 	    "\"LIKE\", \"r[0-9]{1,3}\"]]}]}");
 	config_free(cfg);
 	cfg = expect_ok("{\"admin\": {\"listen\": \"[::1]:8090\"}}");
 	config_free(cfg);
+	/* explicitly open beyond loopback */
+	cfg = expect_ok("{\"admin\": {\"listen\": \"0.0.0.0:8090\", "
+	    "\"insecure\": true}}");
+	ck_assert_int_eq(cfg->admin_insecure, 1);
+	config_free(cfg);
+}
+END_TEST
+
+/* Writes text to dir/name with mode; returns the path (caller frees). */
+static char *
+put_file(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(chmod(path, mode), 0);
+	return path;
+}
+
+/* Copies tests/tls/name to dir with mode; returns the path (caller frees). */
+static char *
+put_tls(const char *dir, const char *name, mode_t mode)
+{
+	char *src = xasprintf("%s/tests/tls/%s", ARK_SRCDIR, name);
+	char *text = slurp(src), *path = put_file(dir, name, text, mode);
+
+	free(text);
+	free(src);
+	return path;
+}
+
+/*
+ * config_check_files refuses what start-up would: each case names the file
+ * option, the file and why, at the line of the option.
+ */
+START_TEST(test_check_files)
+{
+	char dir[] = "/tmp/check_config_files.XXXXXX";
+	char *tok, *secret, *cert, *key, *cfgpath, *text, *cause = NULL;
+	struct config *cfg;
+	static const struct {
+		const char *opt;	/* "section.option" */
+		const char *file;	/* the file in dir it names */
+		const char *want;	/* in the message */
+	} cases[] = {
+		{ "admin.token_file", "token-0644", "mode 0644 lets group or "
+		  "others in; make it 0600 (chmod 600 " },
+		{ "admin.token_file", "token-0640", "mode 0640" },
+		{ "admin.token_file", "absent", "No such file or directory" },
+		{ "admin.token_file", "dir", "not a regular file" },
+		{ "admin.token_file", "empty", "empty" },
+		{ "admin.token_file", "two-words", "one word" },
+		{ "admin.read_token_file", "token-0644", "mode 0644" },
+		{ "framework.secret_file", "token-0644", "mode 0644" },
+		{ "framework.secret_file", "absent", "No such file" },
+		{ "admin.tls_key_file", "client-key.pem", "mode 0644" },
+		{ "admin.tls_key_file", "cert-0600.pem", "no PEM private key" },
+		{ "admin.tls_cert_file", "server-key.pem", "no PEM certificate" },
+		{ "admin.tls_cert_file", "absent", "No such file" },
+		{ "master.key_file", "client-key.pem", "mode 0644" },
+		{ "master.cert_file", "empty", "no PEM certificate" },
+		{ "master.ca_file", "absent", "No such file" },
+	};
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tok = put_file(dir, "token", "tk\n", 0600);
+	secret = put_file(dir, "secret", "s3cret\n", 0400);
+	cert = put_tls(dir, "server.pem", 0644);	/* certs may be public */
+	key = put_tls(dir, "server-key.pem", 0600);
+	free(put_file(dir, "token-0644", "tk\n", 0644));
+	free(put_file(dir, "token-0640", "tk\n", 0640));
+	free(put_file(dir, "empty", "", 0600));
+	free(put_file(dir, "two-words", "t k\n", 0600));
+	free(put_tls(dir, "client-key.pem", 0644));
+	{
+		char *c = slurp(cert);
+
+		free(put_file(dir, "cert-0600.pem", c, 0600));
+		free(c);
+	}
+	{
+		char *d = xasprintf("%s/dir", dir);
+
+		ck_assert_int_eq(mkdir(d, 0700), 0);
+		free(d);
+	}
+	/* every file good */
+	text = xasprintf("{\n\"master\": {\"ca_file\": \"%s\",\n"
+	    "\"cert_file\": \"%s\",\n\"key_file\": \"%s\"},\n"
+	    "\"framework\": {\"principal\": \"p\",\n\"secret_file\": \"%s\"},"
+	    "\n\"admin\": {\"token_file\": \"%s\",\n\"read_token_file\": "
+	    "\"%s\",\n\"tls_cert_file\": \"%s\",\n\"tls_key_file\": \"%s\"}"
+	    "\n}\n", cert, cert, key, secret, tok, tok, cert, key);
+	cfgpath = put_file(dir, "arkd.json", text, 0644);
+	free(text);
+	cfg = config_load(cfgpath, &cause);
+	ck_assert_msg(cfg != NULL, "%s", cause);
+	ck_assert_msg(config_check_files(cfg, &cause) == 0, "%s", cause);
+	config_free(cfg);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *opt = strchr(cases[i].opt, '.') + 1;
+		char *bad = xasprintf("%s/%s", dir, cases[i].file);
+		char *want, *sec = xstrndup(cases[i].opt,
+		    (size_t)(opt - 1 - cases[i].opt));
+		json_error_t err;
+		json_t *j = json_load_file(cfgpath, 0, &err);
+
+		ck_assert_ptr_nonnull(j);
+		json_object_set_new(json_object_get(j, sec), opt,
+		    json_string(bad));
+		ck_assert_int_eq(json_dump_file(j, cfgpath, JSON_INDENT(1)), 0);
+		json_decref(j);
+		cfg = config_load(cfgpath, &cause);
+		ck_assert_msg(cfg != NULL, "%s: %s", cases[i].opt, cause);
+		ck_assert_int_eq(config_check_files(cfg, &cause), -1);
+		/* "file:line: option: path: why", the line the option's */
+		text = slurp(cfgpath);
+		{
+			int line = 1;
+			char *at = strstr(text, opt);
+
+			ck_assert_ptr_nonnull(at);
+			for (char *p = text; p < at; p++)
+				line += *p == '\n';
+			want = xasprintf("%s:%d: %s: %s: ", cfgpath, line,
+			    cases[i].opt, bad);
+		}
+		ck_assert_msg(strncmp(cause, want, strlen(want)) == 0,
+		    "%s: \"%s\" does not start \"%s\"", cases[i].opt, cause,
+		    want);
+		ck_assert_msg(strstr(cause, cases[i].want) != NULL,
+		    "%s: \"%s\" lacks \"%s\"", cases[i].opt, cause,
+		    cases[i].want);
+		free(cause);
+		cause = NULL;
+		free(want);
+		free(text);
+		config_free(cfg);
+		/* put the good file back */
+		j = json_load_file(cfgpath, 0, &err);
+		json_object_set_new(json_object_get(j, sec), opt, json_string(
+		    !strcmp(sec, "framework") ? secret : strstr(opt, "token") ?
+		    tok : strstr(opt, "key") ? key : cert));
+		ck_assert_int_eq(json_dump_file(j, cfgpath, JSON_INDENT(1)), 0);
+		json_decref(j);
+		free(bad);
+		free(sec);
+	}
+	free(tok);
+	free(secret);
+	free(cert);
+	free(key);
+	free(cfgpath);
+	text = xasprintf("rm -rf '%s'", dir);
+	ck_assert_int_eq(system(text), 0);
+	free(text);
+}
+END_TEST
+
+/* env values with secret-looking names are hidden in dumps and answers. */
+START_TEST(test_redact)
+{
+	struct config *cfg = expect_ok("{\"jobs\": [{\"id\": \"a\", \"kind\": "
+	    "\"daemon\", \"command\": \"x\", \"resources\": {\"cpus\": 1, "
+	    "\"mem\": 1}, \"env\": {\"DB_PASSWORD\": \"hunter2\", "
+	    "\"api_key\": \"k-123\", \"GITHUB_TOKEN\": \"ghp\", "
+	    "\"client_secret\": \"cs\", \"MODE\": \"fast\"}}]}");
+	struct config *none = expect_ok("{\"admin\": {\"redact\": []}}");
+	struct config *own = expect_ok("{\"admin\": {\"redact\": "
+	    "[\"mode\", \"DB_*\"]}}");
+	json_t *r, *env, *d;
+	char *dump;
+
+	ck_assert(config_redacted(cfg, "DB_PASSWORD"));
+	ck_assert(config_redacted(cfg, "db_password"));
+	ck_assert(config_redacted(cfg, "Api_Key"));
+	ck_assert(config_redacted(cfg, "SECRET"));
+	ck_assert(!config_redacted(cfg, "MODE"));
+	ck_assert(!config_redacted(cfg, "PASS"));
+	ck_assert(!config_redacted(none, "DB_PASSWORD"));
+	ck_assert(config_redacted(own, "MODE"));
+	ck_assert(config_redacted(own, "db_host"));
+	ck_assert(!config_redacted(own, "API_KEY"));
+	r = config_job_redact(cfg, cfg->jobs[0].json);
+	env = json_object_get(r, "env");
+	ck_assert_str_eq(json_string_value(json_object_get(env,
+	    "DB_PASSWORD")), CONFIG_REDACTED);
+	ck_assert_str_eq(json_string_value(json_object_get(env, "api_key")),
+	    CONFIG_REDACTED);
+	ck_assert_str_eq(json_string_value(json_object_get(env,
+	    "GITHUB_TOKEN")), CONFIG_REDACTED);
+	ck_assert_str_eq(json_string_value(json_object_get(env,
+	    "client_secret")), CONFIG_REDACTED);
+	ck_assert_str_eq(json_string_value(json_object_get(env, "MODE")),
+	    "fast");
+	json_decref(r);
+	/* the job itself keeps the values: tasks need them */
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    cfg->jobs[0].json, "env"), "DB_PASSWORD")), "hunter2");
+	ck_assert_str_eq(cfg->jobs[0].env[0].value, "hunter2");
+	/* --dump-config prints no secret */
+	dump = config_dump(cfg);
+	ck_assert_msg(strstr(dump, "hunter2") == NULL && strstr(dump, "k-123")
+	    == NULL && strstr(dump, "\"ghp\"") == NULL, "%s", dump);
+	d = json_loads(dump, 0, NULL);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_object_get(json_array_get(json_object_get(d, "jobs"), 0),
+	    "job"), "env"), "MODE")), "fast");
+	json_decref(d);
+	free(dump);
+	config_free(cfg);
+	config_free(none);
+	config_free(own);
 }
 END_TEST
 
@@ -921,6 +1158,8 @@ config_suite(void)
 	tcase_add_test(tc, test_job_defaults);
 	tcase_add_test(tc, test_job_full);
 	tcase_add_test(tc, test_nullable);
+	tcase_add_test(tc, test_check_files);
+	tcase_add_test(tc, test_redact);
 	tcase_add_test(tc, test_load_errors);
 	tcase_add_test(tc, test_hash);
 	tcase_add_test(tc, test_names);

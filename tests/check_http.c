@@ -14,9 +14,11 @@
 
 #include <check.h>
 #include <ev.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 #include "http.h"
+#include "lib/testutil.h"
 #include "xmalloc.h"
 
 /* The test server. */
@@ -74,6 +76,28 @@ srv_reply(struct MHD_Connection *c, int status, const char *body,
 	return ret;
 }
 
+/*
+ * Whether the TLS client presented a certificate that verifies against the
+ * server's trust list (MHD asks for one but leaves the verdict to us).
+ */
+static int
+srv_client_verified(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	gnutls_session_t s;
+	unsigned int n = 0, status = 1;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL)
+		return 0;
+	s = (gnutls_session_t)ci->tls_session;
+	if (gnutls_certificate_get_peers(s, &n) == NULL || n == 0)
+		return 0;
+	if (gnutls_certificate_verify_peers2(s, &status) != 0)
+		return 0;
+	return status == 0;
+}
+
 static enum MHD_Result
 srv_handler(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -97,6 +121,10 @@ srv_handler(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (strcmp(url, "/mtls") == 0)
+		return srv_client_verified(c) ? srv_reply(c, 200, "hello, "
+		    "client", NULL, NULL) : srv_reply(c, 403, "a client "
+		    "certificate of the test CA is required", NULL, NULL);
 	if (strcmp(url, "/echo") == 0)
 		return srv_reply(c, 200, rq->body != NULL ? rq->body : "",
 		    "X-Method", method);
@@ -814,6 +842,108 @@ START_TEST(test_tls_verify_off)
 }
 END_TEST
 
+/*
+ * Mutual TLS: a server with the test CA's certificate for 127.0.0.1 that
+ * answers /mtls only to a client certificate of the same CA
+ * (tests/tls/make-certs made them).
+ */
+#define TLS_DIR	ARK_SRCDIR "/tests/tls/"
+
+static char *mtls_cert, *mtls_key, *mtls_ca;
+
+static void
+mtls_setup(void)
+{
+	const union MHD_DaemonInfo *info;
+	size_t n;
+
+	setup();
+	mtls_cert = tu_read_file(TLS_DIR "server.pem", &n);
+	mtls_key = tu_read_file(TLS_DIR "server-key.pem", &n);
+	mtls_ca = tu_read_file(TLS_DIR "ca.pem", &n);
+	ck_assert(mtls_cert != NULL && mtls_key != NULL && mtls_ca != NULL);
+	tls_srv = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL,
+	    srv_handler, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, srv_completed, NULL,
+	    MHD_OPTION_HTTPS_MEM_KEY, mtls_key,
+	    MHD_OPTION_HTTPS_MEM_CERT, mtls_cert,
+	    MHD_OPTION_HTTPS_MEM_TRUST, mtls_ca,
+	    MHD_OPTION_END);
+	ck_assert_ptr_nonnull(tls_srv);
+	info = MHD_get_daemon_info(tls_srv, MHD_DAEMON_INFO_BIND_PORT);
+	tls_port = info->port;
+}
+
+static void
+mtls_teardown(void)
+{
+	MHD_stop_daemon(tls_srv);
+	free(mtls_cert);
+	free(mtls_key);
+	free(mtls_ca);
+	teardown();
+}
+
+/* GETs /mtls from the mutual-TLS server with a client made with o. */
+static void
+mtls_get(const struct http_opts *o, struct got *g)
+{
+	struct http *c = http_create(loop, o);
+	char *u = xasprintf("https://127.0.0.1:%d/mtls", tls_port);
+	struct http_req *r = http_req_create(c, HTTP_LANE_DIRECT, u, g);
+
+	http_req_on_done(r, done_cb);
+	http_req_timeout(r, 10);
+	http_submit(r);
+	ck_assert(run_until(&g->done));
+	http_free(c);
+	free(u);
+}
+
+START_TEST(test_mtls_client_cert)
+{
+	struct http_opts o = { .tls_verify = 1, .pool_size = 1,
+	    .ca_file = TLS_DIR "ca.pem", .cert_file = TLS_DIR "client.pem",
+	    .key_file = TLS_DIR "client-key.pem" };
+	struct got g = { 0 };
+
+	mtls_get(&o, &g);
+	ck_assert_msg(g.error == NULL, "%s", g.error);
+	ck_assert_int_eq(g.status, 200);
+	ck_assert_str_eq(g.body, "hello, client");
+	got_clear(&g);
+}
+END_TEST
+
+START_TEST(test_mtls_without_cert)
+{
+	struct http_opts o = { .tls_verify = 1, .pool_size = 1,
+	    .ca_file = TLS_DIR "ca.pem" };
+	struct got g = { 0 };
+
+	mtls_get(&o, &g);
+	ck_assert_int_eq(g.status, 403);
+	got_clear(&g);
+}
+END_TEST
+
+START_TEST(test_mtls_cert_of_another_ca)
+{
+	struct http_opts o = { .tls_verify = 1, .pool_size = 1,
+	    .ca_file = TLS_DIR "ca.pem",
+	    .cert_file = TLS_DIR "other-client.pem",
+	    .key_file = TLS_DIR "other-client-key.pem" };
+	struct got g = { 0 };
+
+	/* refused by the server, in the handshake or with 403 */
+	mtls_get(&o, &g);
+	ck_assert_msg(g.status == 403 || (g.status == 0 && g.error != NULL),
+	    "status %d", g.status);
+	got_clear(&g);
+}
+END_TEST
+
 static Suite *
 http_suite(void)
 {
@@ -843,6 +973,13 @@ http_suite(void)
 	tcase_add_test(tls, test_tls_verified_with_ca_file);
 	tcase_add_test(tls, test_tls_unknown_ca_refused);
 	tcase_add_test(tls, test_tls_verify_off);
+	suite_add_tcase(s, tls);
+	tls = tcase_create("mtls");
+	tcase_add_checked_fixture(tls, mtls_setup, mtls_teardown);
+	tcase_set_timeout(tls, 60);
+	tcase_add_test(tls, test_mtls_client_cert);
+	tcase_add_test(tls, test_mtls_without_cert);
+	tcase_add_test(tls, test_mtls_cert_of_another_ca);
 	suite_add_tcase(s, tls);
 	return s;
 }

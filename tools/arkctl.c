@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -43,6 +44,7 @@ enum arkctl_exit {
 struct arkctl {
 	char		*base;		/* API root without trailing '/' */
 	char		*token;		/* bearer token, or NULL */
+	const char	*ca_file;	/* CA bundle for https, NULL: system's */
 	int		 json;		/* print the API's JSON */
 	double		 timeout;	/* seconds per request */
 	const char	*job;		/* tasks --job */
@@ -154,6 +156,9 @@ arkctl_http(struct arkctl *a, const char *method, const char *path,
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "arkctl/" ARK_VERSION);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* https: the server's certificate is always verified */
+	if (a->ca_file != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, a->ca_file);
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
 	hdrs = curl_slist_append(hdrs, "Expect:");
 	if (a->token != NULL) {
@@ -203,7 +208,9 @@ arkctl_check(const struct arkctl_resp *r)
 	if (j != NULL)
 		e = json_string_value(json_object_get(j, "error"));
 	if (e != NULL)
-		arkctl_err("%s (HTTP %ld)", e, r->status);
+		arkctl_err("%s (HTTP %ld)%s", e, r->status, r->status == 401 ?
+		    "; give the token with --token-file or "
+		    "$ARK_ADMIN_TOKEN_FILE" : "");
 	else
 		arkctl_err("arkd answered HTTP %ld", r->status);
 	json_decref(j);
@@ -1095,8 +1102,8 @@ arkctl_usage_main(FILE *f)
 {
 	fprintf(f,
 	    "usage: arkctl [--url URL | --addr HOST:PORT] [--token-file FILE] "
-	    "[--json]\n"
-	    "              [--timeout SECONDS] COMMAND [ARGS]\n\n"
+	    "[--ca-file FILE]\n"
+	    "              [--json] [--timeout SECONDS] COMMAND [ARGS]\n\n"
 	    "Talks to arkd's admin API. The address is --url, --addr, "
 	    "$ARK_ADMIN,\nor %s.\n\ncommands:\n", ARKCTL_DEFAULT_URL);
 	for (size_t i = 0; i < ARKCTL_NCMDS; i++) {
@@ -1109,11 +1116,14 @@ arkctl_usage_main(FILE *f)
 	}
 	fprintf(f,
 	    "\noptions:\n"
-	    "  --url URL          admin API root, e.g. http://10.0.0.5:8090\n"
+	    "  --url URL          admin API root, e.g. https://10.0.0.5:8090\n"
 	    "  --addr HOST:PORT   same as --url http://HOST:PORT\n"
-	    "  --token-file FILE  bearer token for changes when arkd listens "
-	    "beyond\n"
-	    "                     loopback (default $ARK_ADMIN_TOKEN_FILE)\n"
+	    "  --token-file FILE  bearer token, needed once arkd has "
+	    "admin.token_file\n"
+	    "                     (default $ARK_ADMIN_TOKEN_FILE)\n"
+	    "  --ca-file FILE     CA bundle to verify an https:// arkd with\n"
+	    "                     (default $ARK_ADMIN_CA_FILE, else the "
+	    "system's)\n"
 	    "  --json             print the API's JSON instead of tables\n"
 	    "  --timeout SECONDS  give up on a request after this long "
 	    "(default 10)\n"
@@ -1226,7 +1236,7 @@ arkctl_has(const char *list, const char *name)
 static int
 arkctl_parse_args(struct arkctl *a, int argc, char **argv,
     const char **url_opt, const char **addr_opt, const char **token_file,
-    const char **timeout_opt, int *version)
+    const char **ca_file, const char **timeout_opt, int *version)
 {
 	static const char *cmd_opts[] = { "job", "state", "agent", "reason" };
 
@@ -1269,6 +1279,8 @@ arkctl_parse_args(struct arkctl *a, int argc, char **argv,
 		    (m = arkctl_opt(argc, argv, &i, "addr", 1, addr_opt)) != 0 ||
 		    (m = arkctl_opt(argc, argv, &i, "token-file", 1,
 		    token_file)) != 0 ||
+		    (m = arkctl_opt(argc, argv, &i, "ca-file", 1,
+		    ca_file)) != 0 ||
 		    (m = arkctl_opt(argc, argv, &i, "timeout", 1,
 		    timeout_opt)) != 0) {
 			if (m < 0)
@@ -1379,13 +1391,13 @@ static int
 arkctl_main(struct arkctl *a, int argc, char **argv)
 {
 	const char *url = NULL, *addr = NULL, *token_file = NULL;
-	const char *timeout = NULL, *prefix = "";
+	const char *ca_file = NULL, *timeout = NULL, *prefix = "";
 	const struct arkctl_cmd *c;
 	int version = 0, first = 1, rc;
 	char *end;
 
 	rc = arkctl_parse_args(a, argc, argv, &url, &addr, &token_file,
-	    &timeout, &version);
+	    &ca_file, &timeout, &version);
 	if (rc != 0)
 		return rc;
 	if (version) {
@@ -1460,6 +1472,15 @@ arkctl_main(struct arkctl *a, int argc, char **argv)
 			    timeout);
 			return ARKCTL_USAGE;
 		}
+	}
+	if (ca_file == NULL)
+		ca_file = getenv("ARK_ADMIN_CA_FILE");
+	if (ca_file != NULL && ca_file[0] != '\0') {
+		if (access(ca_file, R_OK) != 0) {
+			arkctl_err("CA file %s: %s", ca_file, strerror(errno));
+			return ARKCTL_USAGE;
+		}
+		a->ca_file = ca_file;
 	}
 	if (token_file == NULL)
 		token_file = getenv("ARK_ADMIN_TOKEN_FILE");

@@ -976,6 +976,83 @@ START_TEST(test_token_and_address)
 }
 END_TEST
 
+/* arkctl speaks HTTPS and verifies the server against --ca-file. */
+START_TEST(test_https)
+{
+	char *cert = tu_read_file(ARK_SRCDIR "/tests/tls/server.pem", NULL);
+	char *key = tu_read_file(ARK_SRCDIR "/tests/tls/server-key.pem", NULL);
+	const char *ca = ARK_SRCDIR "/tests/tls/ca.pem";
+	const char *other = ARK_SRCDIR "/tests/tls/other-ca.pem";
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *di;
+	struct sockaddr_in sin;
+	char *url, *env_ca = xasprintf("ARK_ADMIN_CA_FILE=%s", ca);
+	const char *envs[] = { env_ca, NULL };
+	struct run r;
+	int before;
+
+	ck_assert(cert != NULL && key != NULL);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL,
+	    dbl_cb, NULL, MHD_OPTION_NOTIFY_COMPLETED, dbl_done_cb, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+	    MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+	    MHD_OPTION_END);
+	ck_assert_ptr_nonnull(d);
+	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	url = xasprintf("https://127.0.0.1:%d", di->port);
+	run(&r, "--url", url, "--ca-file", ca, "status");
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	has_all("status", r.out, "fw-0001", (const char *)NULL);
+	saw("GET", "/v1/state", NULL, NULL);
+	run_clear(&r);
+	run_env(&r, envs, "--url", url, "jobs", (const char *)NULL);
+	ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+	run_clear(&r);
+	/* a certificate no trusted CA signed: unreachable, and why */
+	before = nreq();
+	run(&r, "--url", url, "status");
+	ck_assert_int_eq(r.code, 3);
+	ck_assert_msg(strcasestr(r.err, "certificate") != NULL, "%s", r.err);
+	run_clear(&r);
+	run(&r, "--url", url, "--ca-file", other, "status");
+	ck_assert_int_eq(r.code, 3);
+	run_clear(&r);
+	ck_assert_int_eq(nreq(), before);
+	/* a CA file that is not there is a usage error */
+	run(&r, "--url", url, "--ca-file", "/nonexistent/ca.pem", "status");
+	ck_assert_int_eq(r.code, 2);
+	has_all("stderr", r.err, "/nonexistent/ca.pem", (const char *)NULL);
+	run_clear(&r);
+	MHD_stop_daemon(d);
+	free(url);
+	free(env_ca);
+	free(cert);
+	free(key);
+}
+END_TEST
+
+/* A 401 says how to give the token. */
+START_TEST(test_unauthorized_hint)
+{
+	struct run r;
+
+	pthread_mutex_lock(&dbl.lock);
+	dbl.force_status = 401;
+	dbl.force_body = "{\"error\":\"this request needs Authorization: "
+	    "Bearer <token>\"}";
+	pthread_mutex_unlock(&dbl.lock);
+	run(&r, "jobs");
+	ck_assert_int_eq(r.code, 1);
+	has_all("stderr", r.err, "needs Authorization", "HTTP 401",
+	    "--token-file", (const char *)NULL);
+	run_clear(&r);
+}
+END_TEST
+
 static Suite *
 arkctl_suite(void)
 {
@@ -1002,6 +1079,8 @@ arkctl_suite(void)
 	tcase_add_test(tc, test_unreachable);
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_token_and_address);
+	tcase_add_test(tc, test_https);
+	tcase_add_test(tc, test_unauthorized_hint);
 	suite_add_tcase(s, tc);
 	return s;
 }

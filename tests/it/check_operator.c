@@ -2163,9 +2163,21 @@ END_TEST
 
 /* ---- the admin token ------------------------------------------------------- */
 
-static char token_file[600];
+static char token_file[600], read_token_file[600];
 
-/* arkd whose admin API needs a bearer token for changes. */
+/* JOBS_MAIN, with a database password and a harmless setting in web's env. */
+#define JOBS_SECRET							\
+	"{\"id\": \"node\", \"kind\": \"daemon\", \"command\": \"sleep 1000\","\
+	" \"resources\": {\"cpus\": 0.1, \"mem\": 16}},\n"		\
+	"{\"id\": \"web\", \"kind\": \"service\", \"instances\": 3,"	\
+	" \"command\": \"sleep 1000\", \"env\": {\"DB_PASSWORD\": "	\
+	"\"hunter2-xyzzy\", \"MODE\": \"fast\"}, \"resources\": "		\
+	"{\"cpus\": 0.1, \"mem\": 16}}"
+
+/*
+ * arkd whose admin API needs a bearer token for everything but the probes,
+ * with a read-only token too.
+ */
 static void
 token_setup(void)
 {
@@ -2174,9 +2186,14 @@ token_setup(void)
 	paths_init("operator-token");
 	snprintf(token_file, sizeof token_file, "%s/admin.token", dir);
 	ck_assert_int_eq(tu_write_file(token_file, "s3cret-token\n", 0600), 0);
+	snprintf(read_token_file, sizeof read_token_file, "%s/read.token",
+	    dir);
+	ck_assert_int_eq(tu_write_file(read_token_file, "look-only\n", 0600),
+	    0);
 	sim_start(0, NULL);
-	extra = xasprintf(", \"token_file\": \"%s\"", token_file);
-	cfg_write_to(cfg_path, 0, state_dir, extra, JOBS_MAIN);
+	extra = xasprintf(", \"token_file\": \"%s\", \"read_token_file\": "
+	    "\"%s\"", token_file, read_token_file);
+	cfg_write_to(cfg_path, 0, state_dir, extra, JOBS_SECRET);
 	free(extra);
 	arkd_start(NULL);
 	if (!TU_WAIT(WAIT_MS, sim_running("web.", 3) && ready())) {
@@ -2236,10 +2253,31 @@ START_TEST(test_token_required)
 			ck_assert_int_eq(api("GET", "/healthz", NULL, NULL,
 			    NULL), 200);
 		}
-	/* reading needs no token */
-	j = api_json("/v1/jobs");
-	json_decref(j);
+	/* reading needs it too; the probes do not */
+	{
+		static const char *const reads[] = { "/v1/state", "/v1/jobs",
+		    "/v1/jobs/web", "/v1/tasks", "/v1/agents",
+		    "/v1/blacklist", "/metrics" };
+
+		for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+			int st = api("GET", reads[i], NULL, &out, NULL);
+
+			ck_assert_msg(st == 401, "GET %s: %d %s", reads[i], st,
+			    out);
+			ck_assert_msg(strstr(out, "hunter2") == NULL, "%s",
+			    out);
+			free(out);
+		}
+	}
+	ck_assert(ready());
+	ck_assert_int_eq(api("GET", "/healthz", NULL, NULL, NULL), 200);
+	ck_assert_int_eq(ctl(NULL, &err, "tasks", NULL), 1);
+	ck_assert_msg(strstr(err, "--token-file") != NULL, "%s", err);
+	free(err);
+	ck_assert_int_eq(ctl(NULL, NULL, "health", NULL), 0);
+	setenv("ARK_ADMIN_TOKEN_FILE", read_token_file, 1);
 	ck_assert_int_eq(ctl(NULL, NULL, "tasks", NULL), 0);
+	unsetenv("ARK_ADMIN_TOKEN_FILE");
 	/* arkctl without the token: exit 1 and why */
 	ck_assert_int_eq(ctl(NULL, &err, "blacklist", "add", "agent-0.sim",
 	    NULL), 1);
@@ -2254,14 +2292,18 @@ START_TEST(test_token_required)
 	free(now);
 	ck_assert_int_eq(sim_counter("calls.RECONCILE"), reconciles);
 	ck_assert_int_eq(sim_counter("calls.TEARDOWN"), 0);
+	setenv("ARK_ADMIN_TOKEN_FILE", read_token_file, 1);
 	j = ctl_json("blacklist", "ls", NULL);
+	unsetenv("ARK_ADMIN_TOKEN_FILE");
 	ck_assert_int_eq(json_array_size(json_object_get(j, "blacklist")), 0);
 	json_decref(j);
 
 	/* with it */
 	ck_assert_int_eq(ctl(NULL, NULL, "--token-file", token_file,
 	    "blacklist", "add", "agent-0.sim", NULL), 0);
+	setenv("ARK_ADMIN_TOKEN_FILE", token_file, 1);
 	j = ctl_json("blacklist", "ls", NULL);
+	unsetenv("ARK_ADMIN_TOKEN_FILE");
 	ck_assert_int_eq(json_array_size(json_object_get(j, "blacklist")), 1);
 	json_decref(j);
 	setenv("ARK_ADMIN_TOKEN_FILE", token_file, 1);
@@ -2275,6 +2317,159 @@ START_TEST(test_token_required)
 	ck_assert_int_eq(ctl(NULL, NULL, "--token-file", tf, "reconcile",
 	    NULL), 2);
 	free(ids);
+}
+END_TEST
+
+/*
+ * The read-only token reads everything and changes nothing; a job's secret
+ * env values never leave arkd, in answers, dumps or logs.
+ */
+START_TEST(test_read_token_and_redaction)
+{
+	static const char *const ro = "Authorization: Bearer look-only";
+	char bin[512], *out = NULL, *err = NULL, *log;
+	long long reconciles = sim_counter("calls.RECONCILE");
+	json_t *j, *env;
+	int st;
+
+	st = api_auth("GET", "/v1/jobs/web", NULL, ro, &out, NULL);
+	ck_assert_msg(st == 200, "%d %s", st, out);
+	ck_assert_msg(strstr(out, "hunter2") == NULL, "%s", out);
+	j = json_loads(out, 0, NULL);
+	env = json_object_get(json_object_get(j, "spec"), "env");
+	ck_assert_str_eq(jstr(env, "DB_PASSWORD"), "<redacted>");
+	ck_assert_str_eq(jstr(env, "MODE"), "fast");
+	json_decref(j);
+	free(out);
+	/* arkctl shows the same */
+	setenv("ARK_ADMIN_TOKEN_FILE", read_token_file, 1);
+	j = ctl_json("job", "web", NULL);
+	env = json_object_get(json_object_get(j, "spec"), "env");
+	ck_assert_str_eq(jstr(env, "DB_PASSWORD"), "<redacted>");
+	json_decref(j);
+	ck_assert_int_eq(ctl(&out, NULL, "job", "web", NULL), 0);
+	ck_assert_msg(strstr(out, "hunter2") == NULL, "%s", out);
+	free(out);
+	/* changes: 403, and nothing reaches the master */
+	ck_assert_int_eq(ctl(NULL, &err, "reconcile", NULL), 1);
+	ck_assert_msg(strstr(err, "403") != NULL && strstr(err, "read-only") !=
+	    NULL, "%s", err);
+	free(err);
+	unsetenv("ARK_ADMIN_TOKEN_FILE");
+	ck_assert_int_eq(api_auth("POST", "/v1/jobs/web/restart", NULL, ro,
+	    NULL, NULL), 403);
+	ck_assert_int_eq(api_auth("PATCH", "/v1/jobs/web",
+	    "{\"instances\": 1}", ro, NULL, NULL), 403);
+	ck_assert_int_eq(sim_counter("calls.RECONCILE"), reconciles);
+	ck_assert(sim_running("web.", 3));
+	/* the main token does both */
+	ck_assert_int_eq(api_auth("GET", "/v1/state", NULL,
+	    "Authorization: Bearer s3cret-token", NULL, NULL), 200);
+	/* --dump-config and the log carry no secret */
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	ck_assert_int_eq(run(&out, &err, bin, "--dump-config", "-c", cfg_path,
+	    NULL), 0);
+	ck_assert_msg(strstr(out, "hunter2") == NULL && strstr(out,
+	    "<redacted>") != NULL, "%s", out);
+	free(out);
+	free(err);
+	log = tu_read_file(arkd_log, NULL);
+	ck_assert_ptr_nonnull(log);
+	ck_assert_msg(strstr(log, "hunter2") == NULL, "the log shows the "
+	    "secret");
+	free(log);
+}
+END_TEST
+
+/* Copies tests/tls/name into dir with mode; returns its path (caller frees). */
+static char *
+tls_copy(const char *name, int mode)
+{
+	char *src = xasprintf("%s/tests/tls/%s", ARK_SRCDIR, name);
+	char *dst = xasprintf("%s/%s", dir, name), *text;
+
+	text = tu_read_file(src, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(tu_write_file(dst, text, mode), 0);
+	free(text);
+	free(src);
+	return dst;
+}
+
+/* arkd serving HTTPS; arkctl verifies it with --ca-file. */
+START_TEST(test_admin_tls)
+{
+	char *cert = tls_copy("server.pem", 0644);
+	char *key = tls_copy("server-key.pem", 0600);
+	char *ca = xasprintf("%s/tests/tls/ca.pem", ARK_SRCDIR);
+	char *cfg2 = xasprintf("%s/tls.json", dir);
+	char *state2 = xasprintf("%s/state-tls", dir);
+	char *log2 = xasprintf("%s/arkd-tls.log", dir);
+	char *pfile = xasprintf("%s/tls.port", dir);
+	char *extra, *url, *out = NULL, *err = NULL, bin[512], ctlbin[512];
+	const char *argv[10];
+	pid_t pid;
+	int port, rc;
+
+	extra = xasprintf(", \"token_file\": \"%s\", \"tls_cert_file\": "
+	    "\"%s\", \"tls_key_file\": \"%s\"", token_file, cert, key);
+	cfg_write_to(cfg2, 0, state2, extra, "");
+	snprintf(bin, sizeof bin, "%s", tu_bin("arkd"));
+	snprintf(ctlbin, sizeof ctlbin, "%s", tu_bin("arkctl"));
+	rc = run(&out, &err, bin, "--check-config", cfg2, NULL);
+	ck_assert_msg(rc == 0, "%s", err);
+	free(out);
+	free(err);
+	argv[0] = bin;
+	argv[1] = "-c";
+	argv[2] = cfg2;
+	argv[3] = "--admin-port-file";
+	argv[4] = pfile;
+	argv[5] = "--log-format";
+	argv[6] = "plain";
+	argv[7] = NULL;
+	pid = tu_spawn((char *const *)argv, log2);
+	ck_assert_int_gt(pid, 0);
+	port = tu_wait_port_file(pfile, 20000);
+	if (port <= 0)
+		tu_dump_log(log2, 40);
+	ck_assert_int_gt(port, 0);
+	url = xasprintf("https://127.0.0.1:%d", port);
+	/* verified, with the token */
+	rc = run(&out, &err, ctlbin, "--url", url, "--ca-file", ca,
+	    "--token-file", token_file, "--json", "status", NULL);
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+	ck_assert_ptr_nonnull(strstr(out, "config_version"));
+	free(out);
+	free(err);
+	rc = run(NULL, &err, ctlbin, "--url", url, "--ca-file", ca, "health",
+	    NULL);
+	ck_assert_int_eq(rc, 0);
+	free(err);
+	/* not verified: unreachable (3), with why */
+	rc = run(NULL, &err, ctlbin, "--url", url, "--token-file", token_file,
+	    "status", NULL);
+	ck_assert_int_eq(rc, 3);
+	ck_assert_msg(strcasestr(err, "certificate") != NULL, "%s", err);
+	free(err);
+	/* plain HTTP gets nothing from the TLS port */
+	free(url);
+	url = xasprintf("http://127.0.0.1:%d", port);
+	rc = run(NULL, &err, ctlbin, "--url", url, "--timeout", "3", "--token-file",
+	    token_file, "status", NULL);
+	ck_assert_int_ne(rc, 0);
+	free(err);
+	ck_assert(tu_alive(pid));
+	ck_assert_int_eq(tu_stop(pid, SIGTERM, 10000) != -1, 1);
+	free(url);
+	free(extra);
+	free(cert);
+	free(key);
+	free(ca);
+	free(cfg2);
+	free(state2);
+	free(log2);
+	free(pfile);
 }
 END_TEST
 
@@ -2295,6 +2490,27 @@ START_TEST(test_token_file_checked)
 	ck_assert_msg(strstr(err, token_file) != NULL && strstr(err, "mode") !=
 	    NULL, "%s", err);
 	free(err);
+	/* before touching the state directory */
+	{
+		char *db = xasprintf("%s/ark.db", state2);
+
+		ck_assert_msg(access(db, F_OK) != 0 && access(state2, F_OK) !=
+		    0, "arkd made %s before refusing its configuration", db);
+		free(db);
+	}
+	/* --check-config says the same, with the file's line and option */
+	{
+		char *out = NULL, *want = xasprintf("%s:6: admin.token_file: %s:"
+		    " mode 0644", cfg2, token_file);
+
+		rc = run(&out, &err, bin, "--check-config", cfg2, NULL);
+		ck_assert_int_eq(rc, 1);
+		ck_assert_msg(strstr(err, want) != NULL, "\"%s\" lacks \"%s\"",
+		    err, want);
+		free(err);
+		free(out);
+		free(want);
+	}
 	/* a missing one too */
 	free(extra);
 	extra = xasprintf(", \"token_file\": \"%s/missing\"", dir);
@@ -2302,6 +2518,12 @@ START_TEST(test_token_file_checked)
 	rc = run(NULL, &err, bin, "-c", cfg2, "--log-format", "plain", NULL);
 	ck_assert_int_eq(rc, 1);
 	ck_assert_ptr_nonnull(strstr(err, "missing"));
+	free(err);
+	ck_assert(access(state2, F_OK) != 0);
+	rc = run(NULL, &err, bin, "--check-config", cfg2, NULL);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strstr(err, "admin.token_file") != NULL && strstr(err,
+	    "No such file") != NULL, "%s", err);
 	free(err);
 	/* beyond loopback without a token: refused */
 	free(extra);
@@ -3326,7 +3548,9 @@ operator_suite(void)
 	tcase_add_checked_fixture(tc, token_setup, teardown_all);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_token_required);
+	tcase_add_test(tc, test_read_token_and_redaction);
 	tcase_add_test(tc, test_token_file_checked);
+	tcase_add_test(tc, test_admin_tls);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("auth");
