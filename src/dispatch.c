@@ -122,6 +122,11 @@ dispatch_create(struct ev_loop *loop, const struct dispatch_opts *opts,
 	metrics_declare("ark_stream_paused", METRICS_GAUGE,
 	    "1 while the event stream is not read because too many events "
 	    "and calls wait, else 0.");
+	metrics_declare("ark_leader", METRICS_GAUGE,
+	    "1 while this instance leads (always without ha.zk), else 0.");
+	metrics_declare("ark_build_info", METRICS_GAUGE,
+	    "Always 1; the version of arkd in its label.");
+	metrics_set("ark_build_info", "version=\"" ARK_VERSION "\"", 1);
 
 	ev_prepare_init(&d->prepare, dispatch_prepare_cb);
 	d->prepare.data = d;
@@ -555,6 +560,10 @@ dispatch_gauges(struct dispatch *d, const struct msg *m)
 	metrics_set("ark_calls_in_flight", NULL, (double)st.calls_in_flight);
 	metrics_set("ark_calls_queued", NULL, (double)st.calls_queued);
 	metrics_set("ark_stream_paused", NULL, st.stream_paused);
+	/* without ha.zk this instance is the only one, so it leads */
+	metrics_set("ark_leader", NULL, d->leader == NULL ||
+	    leader_role(d->leader) == LEADER_LEADING);
+	metrics_process_update();
 }
 
 /*

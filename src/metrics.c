@@ -3,11 +3,14 @@
  * "name{labels}"; metric families keep their help text and kind. Histograms
  * use one fixed set of buckets in seconds, fit for call and commit latency.
  */
+#include <sys/resource.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "metrics.h"
 #include "xmalloc.h"
@@ -329,4 +332,108 @@ metrics_free_all(void)
 	free(metrics_index);
 	metrics_index = NULL;
 	metrics_nindex = 0;
+}
+
+/*
+ * Reads the start time (seconds since the epoch), virtual size and resident
+ * pages of this process from /proc. Returns 0, or -1 if /proc says nothing.
+ */
+static int
+metrics_proc_stat(double *start, double *vsize, double *rss_pages)
+{
+	char buf[1024], *p;
+	unsigned long long starttime, vsz, btime = 0;
+	long long rss;
+	long tck = sysconf(_SC_CLK_TCK);
+	FILE *f;
+	size_t n;
+	int ok;
+
+	f = fopen("/proc/self/stat", "r");
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the command name may hold anything: fields start after its ')' */
+	p = strrchr(buf, ')');
+	if (p == NULL || tck <= 0)
+		return -1;
+	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt
+	 * cmajflt utime stime cutime cstime priority nice threads
+	 * itrealvalue starttime vsize rss */
+	ok = sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
+	    "%*u %*d %*d %*d %*d %*d %*d %llu %llu %lld", &starttime, &vsz,
+	    &rss) == 3;
+	if (!ok)
+		return -1;
+	f = fopen("/proc/stat", "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(buf, sizeof buf, f) != NULL)
+		if (sscanf(buf, "btime %llu", &btime) == 1)
+			break;
+	fclose(f);
+	if (btime == 0)
+		return -1;
+	*start = (double)btime + (double)starttime / (double)tck;
+	*vsize = (double)vsz;
+	*rss_pages = (double)rss;
+	return 0;
+}
+
+/* The number of open file descriptors, or -1 if /proc cannot tell. */
+static long
+metrics_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	long n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own descriptor */
+}
+
+void
+metrics_process_update(void)
+{
+	struct rusage ru;
+	struct rlimit rl;
+	double start, vsize, rss;
+	long fds, page = sysconf(_SC_PAGESIZE);
+
+	metrics_declare("process_cpu_seconds_total", METRICS_COUNTER,
+	    "Total user and system CPU time spent in seconds.");
+	metrics_declare("process_resident_memory_bytes", METRICS_GAUGE,
+	    "Resident memory size in bytes.");
+	metrics_declare("process_virtual_memory_bytes", METRICS_GAUGE,
+	    "Virtual memory size in bytes.");
+	metrics_declare("process_open_fds", METRICS_GAUGE,
+	    "Number of open file descriptors.");
+	metrics_declare("process_max_fds", METRICS_GAUGE,
+	    "Maximum number of open file descriptors.");
+	metrics_declare("process_start_time_seconds", METRICS_GAUGE,
+	    "Start time of the process since unix epoch in seconds.");
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		metrics_set("process_cpu_seconds_total", "",
+		    (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+		    ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) /
+		    1e6);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		metrics_set("process_max_fds", "", (double)rl.rlim_cur);
+	fds = metrics_open_fds();
+	if (fds >= 0)
+		metrics_set("process_open_fds", "", (double)fds);
+	if (metrics_proc_stat(&start, &vsize, &rss) == 0) {
+		metrics_set("process_start_time_seconds", "", start);
+		metrics_set("process_virtual_memory_bytes", "", vsize);
+		if (page > 0)
+			metrics_set("process_resident_memory_bytes", "",
+			    rss * (double)page);
+	}
 }

@@ -33,6 +33,14 @@ double	metrics_get(const char *name, const char *labels);	/* 0 if none */
  * (job ids, agent names) must go through it.
  */
 char	*metrics_label_escape(const char *value);
+/*
+ * Sets the Prometheus standard process_* series of this process
+ * (process_cpu_seconds_total, process_resident_memory_bytes,
+ * process_virtual_memory_bytes, process_open_fds, process_max_fds,
+ * process_start_time_seconds) from getrusage(2), getrlimit(2) and /proc;
+ * a value that cannot be read is left out. For each scrape.
+ */
+void	metrics_process_update(void);
 /* Appends the exposition text to out. */
 void	metrics_render(struct buf *out);
 void	metrics_free_all(void);

@@ -587,6 +587,33 @@ sa_metrics(struct sched *s, const struct admin_req *r, struct effects *out)
 	e->u.reply.body = buf_steal(&b, NULL);
 }
 
+/* Sets the per-job counters of j (their families are declared). */
+static void
+sched_metrics_job(const struct sched_job *j)
+{
+	char labels[512];
+
+	snprintf(labels, sizeof labels, "job=\"%s\"", j->id);
+	metrics_set("ark_tasks_launched_total", labels, (double)j->launched);
+	metrics_set("ark_task_restarts_total", labels, (double)j->restarts);
+	for (int h = 0; h < 2; h++) {
+		snprintf(labels, sizeof labels, "job=\"%s\",health=\"%s\"",
+		    j->id, h ? "healthy" : "unhealthy");
+		metrics_set("ark_task_health_changes_total", labels,
+		    (double)j->health_to[h]);
+	}
+	for (size_t i = 0; i < j->nfailures; i++) {
+		const struct sched_failure *f = &j->failures[i];
+
+		snprintf(labels, sizeof labels,
+		    "job=\"%s\",state=\"%s\",reason=\"%s\"", j->id,
+		    sched_state_name(f->state), f->reason < 0 ? "none" :
+		    codec_enum_name(&mesos__v1__task_status__reason__descriptor,
+		    f->reason));
+		metrics_set("ark_task_failures_total", labels, (double)f->n);
+	}
+}
+
 void
 sched_metrics(const struct sched *s)
 {
@@ -604,7 +631,15 @@ sched_metrics(const struct sched *s)
 	metrics_declare("ark_inverse_offers_total", METRICS_COUNTER,
 	    "Inverse offers received (and accepted).");
 	metrics_declare("ark_tasks_launched_total", METRICS_COUNTER,
-	    "Tasks launched.");
+	    "Tasks launched, by job.");
+	metrics_declare("ark_task_restarts_total", METRICS_COUNTER,
+	    "Slots relaunching their task after it ended, by job.");
+	metrics_declare("ark_task_failures_total", METRICS_COUNTER,
+	    "Tasks that ended on their own other than TASK_FINISHED, by job, "
+	    "final state and reason.");
+	metrics_declare("ark_task_health_changes_total", METRICS_COUNTER,
+	    "Health check results that changed a task's health, by job and "
+	    "the health it changed to.");
 	metrics_declare("ark_status_updates_total", METRICS_COUNTER,
 	    "Task status updates received.");
 	metrics_declare("ark_reconcile_rounds_total", METRICS_COUNTER,
@@ -623,7 +658,12 @@ sched_metrics(const struct sched *s)
 	metrics_declare("ark_blacklist", METRICS_GAUGE, "Blacklist entries.");
 	metrics_reset("ark_tasks");
 	metrics_reset("ark_slots_pending");
+	metrics_reset("ark_tasks_launched_total");
+	metrics_reset("ark_task_restarts_total");
+	metrics_reset("ark_task_failures_total");
+	metrics_reset("ark_task_health_changes_total");
 	for (const struct sched_job *j = s->job_head; j != NULL; j = j->next) {
+		sched_metrics_job(j);
 		/* TaskStates are 0..13; LAUNCHING (-1) goes last */
 		size_t byst[SCHED_NSTATES + 1] = { 0 };
 
@@ -649,7 +689,6 @@ sched_metrics(const struct sched *s)
 	metrics_set("ark_offers_declined_total", "",
 	    (double)s->offers_declined);
 	metrics_set("ark_inverse_offers_total", "", (double)s->inverse_offers);
-	metrics_set("ark_tasks_launched_total", "", (double)s->tasks_launched);
 	metrics_set("ark_status_updates_total", "", (double)s->updates);
 	metrics_set("ark_reconcile_rounds_total", "", (double)s->rec.rounds);
 	metrics_set("ark_reconcile_runs_total", "", (double)s->rec.runs);

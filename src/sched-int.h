@@ -190,7 +190,22 @@ struct sched_job {
 	struct hash	**counts;	/* per constraint, UNIQUE/MAX_PER */
 	size_t		 ncounts;	/* entries in counts */
 	uint64_t	 counts_gen;	/* event the counts belong to */
+	/* for /metrics, since arkd started */
+	uint64_t	 launched;	/* tasks launched */
+	uint64_t	 restarts;	/* slots relaunching after their task ended */
+	uint64_t	 health_to[2];	/* health changes: [0] to unhealthy,
+					 * [1] to healthy */
+	struct sched_failure *failures;	/* tasks that ended on their own,
+					 * other than TASK_FINISHED */
+	size_t		 nfailures;
 	struct sched_job *next;
+};
+
+/* How often tasks of a job ended in state for reason (one per pair). */
+struct sched_failure {
+	int		 state;		/* a TaskState */
+	int		 reason;	/* a TaskStatus.Reason, -1 for none */
+	uint64_t	 n;
 };
 
 /* A call whose outcome (MSG_CALL_DONE) matters. */
@@ -262,7 +277,7 @@ struct sched {
 
 	/* counters for metrics and the admin API */
 	uint64_t	 offers_received, offers_accepted, offers_declined;
-	uint64_t	 tasks_launched, updates, acks;
+	uint64_t	 updates, acks;
 	uint64_t	 inverse_offers;
 };
 

@@ -86,6 +86,7 @@ sched_job_free(struct sched_job *j)
 {
 	sched_job_counts_reset(j, 0);
 	hash_free(j->slots);
+	free(j->failures);
 	free(j->id);
 	free(j);
 }

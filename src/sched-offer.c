@@ -171,7 +171,7 @@ sched_launch(struct sched *s, struct sched_slot *sl, const Mesos__V1__Offer *o,
 	l->v[l->n] = ti;
 	l->ids[l->n] = id;
 	l->n++;
-	s->tasks_launched++;
+	j->launched++;
 	if (s->burst_left > 0)
 		s->burst_left--;
 }

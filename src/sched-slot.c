@@ -286,6 +286,7 @@ sched_slot_after(struct sched *s, struct sched_slot *sl, int state,
 	if (c->backoff_max_s > 0 && ran_ms >= sched_ms(c->backoff_max_s))
 		sl->restarts = 0;
 	sl->restarts++;
+	sl->job->restarts++;
 	delay = c->backoff_s > 0 ? c->backoff_s : 0;
 	if (c->backoff_factor > 1)
 		delay *= pow(c->backoff_factor, (double)(sl->restarts - 1));

@@ -124,6 +124,35 @@ sched_slot_running(struct sched *s, struct sched_slot *sl, struct effects *out)
 		sched_roll_step(s, j, out);
 }
 
+/*
+ * Counts the end of t in st for /metrics when it is a failure: any end but
+ * TASK_FINISHED that ark did not ask for with a kill.
+ */
+static void
+sched_count_failure(const struct sched_task *t, const Mesos__V1__TaskStatus *st)
+{
+	struct sched_job *j = t->job;
+	int reason = st->has_reason ? (int)st->reason : -1;
+	size_t i;
+
+	if (st->state == MESOS__V1__TASK_STATE__TASK_FINISHED ||
+	    t->kill != KILL_NONE)
+		return;
+	for (i = 0; i < j->nfailures; i++)
+		if (j->failures[i].state == (int)st->state &&
+		    j->failures[i].reason == reason)
+			break;
+	if (i == j->nfailures) {
+		j->failures = xreallocarray(j->failures, i + 1,
+		    sizeof *j->failures);
+		j->failures[i].state = (int)st->state;
+		j->failures[i].reason = reason;
+		j->failures[i].n = 0;
+		j->nfailures++;
+	}
+	j->failures[i].n++;
+}
+
 /* Applies status st to the known task t. */
 static void
 sched_task_update(struct sched *s, struct sched_task *t,
@@ -157,6 +186,7 @@ sched_task_update(struct sched *s, struct sched_task *t,
 	}
 	if (st->has_healthy && t->healthy != (int)st->healthy) {
 		t->healthy = st->healthy != 0;
+		t->job->health_to[t->healthy]++;
 		changed = 1;
 	}
 	if (st->message != NULL && (t->message == NULL ||
@@ -167,6 +197,7 @@ sched_task_update(struct sched *s, struct sched_task *t,
 	t->reason = st->has_reason ? (int)st->reason : -1;
 	t->source = st->has_source ? (int)st->source : -1;
 	if (cl == CLASS_GONE) {
+		sched_count_failure(t, st);
 		sched_task_end(s, t, st->state, out);
 		return;
 	}

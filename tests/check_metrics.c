@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -620,6 +621,53 @@ START_TEST(test_reset_drops)
 }
 END_TEST
 
+/* The value of an unlabelled series in text (-1 if absent). */
+static double
+value_of(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = text; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == text || p[-1] == '\n') && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return -1;
+}
+
+/* The process_* series under their standard names, with sane values. */
+START_TEST(test_process)
+{
+	char *text, *out = NULL;
+	double v;
+	time_t now = time(NULL);
+	volatile double spin = 0;
+
+	for (int i = 0; i < 3000000; i++)	/* some CPU time to see */
+		spin += i;
+	metrics_process_update();
+	text = render();
+	ck_assert_msg(validate(text) == NULL, "%s", verror);
+	ck_assert_msg(promtool(text, &out) == 0, "%s", out);
+	free(out);
+	ck_assert(strstr(text, "# TYPE process_cpu_seconds_total counter\n"));
+	ck_assert(strstr(text, "# TYPE process_resident_memory_bytes gauge\n"));
+	v = value_of(text, "process_cpu_seconds_total");
+	ck_assert_msg(v > 0 && v < 3600, "cpu %g", v);
+	v = value_of(text, "process_resident_memory_bytes");
+	ck_assert_msg(v > 1e5 && v < 1e10, "rss %g", v);
+	ck_assert(value_of(text, "process_virtual_memory_bytes") >= v);
+	v = value_of(text, "process_open_fds");
+	ck_assert_msg(v >= 3 && v < 1e6, "fds %g", v);	/* stdin/out/err */
+	ck_assert(value_of(text, "process_max_fds") >= v);
+	/* this test process started within the last hour (/proc/stat's boot
+	 * time is whole seconds: allow for rounding) */
+	v = value_of(text, "process_start_time_seconds");
+	ck_assert_msg(v > (double)now - 3600 && v <= (double)now + 2,
+	    "start %f, now %lld", v, (long long)now);
+	free(text);
+	(void)spin;
+}
+END_TEST
+
 START_TEST(test_special_values)
 {
 	char *text;
@@ -698,6 +746,7 @@ metrics_suite(void)
 	tcase_add_test(tc, test_histogram);
 	tcase_add_test(tc, test_reset_drops);
 	tcase_add_test(tc, test_special_values);
+	tcase_add_test(tc, test_process);
 	tcase_add_loop_test(tc, test_validator_catches, 0,
 	    (int)(sizeof broken / sizeof broken[0]));
 	suite_add_tcase(s, tc);

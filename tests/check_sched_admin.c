@@ -238,6 +238,112 @@ START_TEST(test_state_connection_error)
 }
 END_TEST
 
+/* Task id of the first task of job (caller frees). */
+static char *
+task_of(const char *job)
+{
+	struct admin_req *r = st_req(ADMIN_GET_TASKS, NULL);
+	int status;
+	json_t *o, *t;
+	char *id;
+
+	r->job = xstrdup(job);
+	o = ask(r, &status);
+	t = json_array_get(json_object_get(o, "tasks"), 0);
+	ck_assert_ptr_nonnull(t);
+	id = xstrdup(json_string_value(json_object_get(t, "id")));
+	json_decref(o);
+	return id;
+}
+
+/* An UPDATE of task on a1 in state, with health (-1: none), reason. */
+static void
+update_health(const char *task, int state, int healthy, int reason)
+{
+	Mesos__V1__Scheduler__Event *e = st_ev_update(task, state, "a1", NULL,
+	    0, reason);
+
+	if (healthy >= 0) {
+		e->update->status->has_healthy = 1;
+		e->update->status->healthy = healthy;
+	}
+	st_event(&T, e);
+}
+
+/* The value of a series in the /metrics answer (-1 if it is not there). */
+static double
+scraped(const char *series)
+{
+	const char *body, *p;
+	size_t n = strlen(series);
+
+	ck_assert_int_eq(st_admin(&T, st_req(ADMIN_METRICS, NULL), &body), 200);
+	for (p = body; (p = strstr(p, series)) != NULL; p += n)
+		if ((p == body || p[-1] == '\n') && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return -1;
+}
+
+/*
+ * Per job: launches, restarts, failures by final state and reason (a kill
+ * ark asked for and TASK_FINISHED are no failures) and health changes.
+ */
+START_TEST(test_job_metrics)
+{
+	char *t1, *t2;
+
+	st_init(&T, st_config(JOBS, NULL), NULL);
+	st_subscribe(&T, "fw-1");
+	offer("o1", "a1", "h1", 4);
+	ck_assert(scraped("ark_tasks_launched_total{job=\"web\"}") == 2);
+	ck_assert(scraped("ark_task_restarts_total{job=\"web\"}") == 0);
+	ck_assert(scraped("ark_tasks_launched_total") == -1);	/* by job only */
+	t1 = task_of("web");
+	update_health(t1, S(RUNNING), -1, -1);
+	update_health(t1, S(RUNNING), 1, -1);
+	update_health(t1, S(RUNNING), 1, -1);	/* no change */
+	update_health(t1, S(RUNNING), 0, -1);
+	update_health(t1, S(RUNNING), 1, -1);
+	ck_assert(scraped("ark_task_health_changes_total{job=\"web\","
+	    "health=\"healthy\"}") == 2);
+	ck_assert(scraped("ark_task_health_changes_total{job=\"web\","
+	    "health=\"unhealthy\"}") == 1);
+	update_health(t1, S(FAILED), -1,
+	    MESOS__V1__TASK_STATUS__REASON__REASON_COMMAND_EXECUTOR_FAILED);
+	ck_assert(scraped("ark_task_failures_total{job=\"web\",state="
+	    "\"TASK_FAILED\",reason=\"REASON_COMMAND_EXECUTOR_FAILED\"}") == 1);
+	ck_assert(scraped("ark_task_restarts_total{job=\"web\"}") == 1);
+	/* the other one: killed by the operator, then one ends well */
+	t2 = task_of("web");
+	if (strcmp(t2, t1) == 0) {
+		struct admin_req *r = st_req(ADMIN_GET_TASKS, NULL);
+		int status;
+		json_t *o;
+
+		r->job = xstrdup("web");
+		o = ask(r, &status);
+		free(t2);
+		t2 = xstrdup(json_string_value(json_object_get(json_array_get(
+		    json_object_get(o, "tasks"), 1), "id")));
+		json_decref(o);
+	}
+	json_decref(ask(st_req(ADMIN_KILL_TASK, t2), &(int){ 0 }));
+	update_health(t2, S(KILLED), -1, -1);
+	ck_assert(scraped("ark_task_failures_total{job=\"web\",state="
+	    "\"TASK_KILLED\",reason=\"none\"}") == -1);
+	/* a task that dies without a reason is counted with reason none */
+	offer("o2", "a1", "h1", 4);
+	free(t1);
+	t1 = task_of("web");
+	update_health(t1, S(LOST), -1, -1);
+	ck_assert(scraped("ark_task_failures_total{job=\"web\",state="
+	    "\"TASK_LOST\",reason=\"none\"}") == 1);
+	ck_assert(scraped("ark_tasks_launched_total{job=\"web\"}") >= 3);
+	free(t1);
+	free(t2);
+}
+END_TEST
+
 START_TEST(test_coverage)
 {
 	static const char *want[] = { "running", "launching", "never_offered",
@@ -505,6 +611,7 @@ admin_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_state_and_jobs);
 	tcase_add_test(tc, test_state_connection_error);
+	tcase_add_test(tc, test_job_metrics);
 	tcase_add_test(tc, test_coverage);
 	tcase_add_test(tc, test_tasks_and_kill);
 	tcase_add_test(tc, test_blacklist_ops);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -1243,7 +1244,42 @@ START_TEST(test_health_and_metrics)
 	ck_assert(S("ark_store_rows_total") >= AGENTS + 3);
 	ck_assert(S("ark_subscribed") == 1);
 	ck_assert(S("ark_calls_in_flight") >= 0);
+	/* issue 11: build, process, leader and per-job series */
+	ck_assert(S("ark_build_info{version=\"" ARK_VERSION "\"}") == 1);
+	ck_assert(S("ark_leader") == 1);
+	ck_assert(S("process_cpu_seconds_total") > 0);
+	ck_assert(S("process_resident_memory_bytes") > 1e5);
+	ck_assert(S("process_open_fds") >= 3);
+	ck_assert(S("process_max_fds") >= S("process_open_fds"));
+	/* (/proc/stat's boot time is whole seconds: allow for rounding) */
+	v = S("process_start_time_seconds");
+	ck_assert_msg(v > (double)time(NULL) - 600 && v <= (double)time(NULL) +
+	    2, "start time %f, now %lld", v, (long long)time(NULL));
+	ck_assert(S("ark_tasks_launched_total{job=\"web\"}") == 3);
+	ck_assert(S("ark_tasks_launched_total{job=\"node\"}") == AGENTS);
+	ck_assert(S("ark_task_restarts_total{job=\"web\"}") == 0);
+	ck_assert(S("ark_task_health_changes_total{job=\"web\","
+	    "health=\"healthy\"}") == 0);
 	free(m);
+	{
+		/* a crash is a failure by state and reason, and a restart */
+		json_t *t = sim_tasks("web.");
+		void *it = json_object_iter(t);
+		char *body = xasprintf("{\"task_id\": \"%s\"}",
+		    json_object_iter_key(it));
+
+		ck_assert_int_eq(tu_sim_control(control_port, "crash-task",
+		    body), 200);
+		free(body);
+		json_decref(t);
+		ck_assert(TU_WAIT(WAIT_MS, ({ char *x = NULL; int ok = api("GET",
+		    "/metrics", NULL, &x, NULL) == 200 && series(x,
+		    "ark_task_failures_total{job=\"web\",state=\"TASK_FAILED\","
+		    "reason=\"REASON_EXECUTOR_TERMINATED\"}") == 1 &&
+		    series(x, "ark_task_restarts_total{job=\"web\"}") == 1;
+		    free(x); ok; })));
+		ck_assert(TU_WAIT(WAIT_MS, sim_running("web.", 3)));
+	}
 
 	/* a lost stream is a reconnect, and arkd is ready again */
 	ck_assert_int_eq(tu_sim_control(control_port, "drop-stream", "{}"),

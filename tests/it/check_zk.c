@@ -614,6 +614,27 @@ arkd_get(const struct proc *a, const char *path, int *status)
 	return j;
 }
 
+/* The value of an unlabelled series of arkd's /metrics; -1 if absent. */
+static double
+arkd_metric(const struct proc *a, const char *name)
+{
+	char *url = xasprintf("http://127.0.0.1:%d/metrics", a->port);
+	char *body = NULL;
+	size_t n = strlen(name);
+	double v = -1;
+
+	if (tu_http("GET", url, NULL, NULL, &body) == 200 && body != NULL)
+		for (const char *p = body; (p = strstr(p, name)) != NULL;
+		    p += n)
+			if ((p == body || p[-1] == '\n') && p[n] == ' ') {
+				v = strtod(p + n + 1, NULL);
+				break;
+			}
+	free(url);
+	free(body);
+	return v;
+}
+
 /* arkd's session state ("subscribed", "follower", ...), copied. */
 static char *
 arkd_session(const struct proc *a, char *leader, size_t len)
@@ -911,6 +932,8 @@ START_TEST(test_ha_takeover)
 	ck_assert_int_eq(st, 503);
 	ck_assert_str_eq(jstr(j, "reason"), "follower");
 	json_decref(j);
+	ck_assert(arkd_metric(follow, "ark_leader") == 0);
+	ck_assert(arkd_metric(lead, "ark_leader") == 1);
 	url = xasprintf("http://127.0.0.1:%d/v1/blacklist/agent-1.sim",
 	    follow->port);
 	ck_assert_int_eq(tu_http("PUT", url, "application/json",
@@ -958,6 +981,7 @@ START_TEST(test_ha_takeover)
 	j = arkd_get(follow, "/v1/state", NULL);
 	ck_assert_str_eq(jstr(j, "framework_id"), fwid);
 	json_decref(j);
+	ck_assert(arkd_metric(follow, "ark_leader") == 1);
 	ck_assert_int_eq(sim_connected(), 1);
 	ck_assert(sim_tasks_are(before));
 	/* the new leader took the operator's changes over... */
