@@ -471,12 +471,29 @@ sa_blacklist_get(struct sched *s, const struct admin_req *r,
 	sa_reply(out, r->id, 200, json_pack("{s:o}", "blacklist", arr));
 }
 
+/* Whether an agent the master reports has id or hostname name. */
+static int
+sa_agent_known(const struct sched *s, const char *name)
+{
+	const struct sched_agent *a;
+	size_t it = 0;
+
+	while ((a = hash_next(s->agents, &it)) != NULL)
+		if ((a->listed || a->offered || a->ntasks > 0) &&
+		    (strcmp(a->id, name) == 0 || (a->hostname != NULL &&
+		    strcmp(a->hostname, name) == 0)))
+			return 1;
+	return 0;
+}
+
 static void
 sa_blacklist_put(struct sched *s, const struct admin_req *r,
     struct effects *out)
 {
 	struct sched_blacklist *b;
 	struct effect *e;
+	json_t *o;
+	char *warning = NULL;
 
 	if (r->arg == NULL || r->arg[0] == '\0') {
 		sa_error(out, r->id, 400, "blacklist: agent id or hostname "
@@ -501,8 +518,21 @@ sa_blacklist_put(struct sched *s, const struct admin_req *r,
 	e->u.store.u.blacklist.reason = xstrdup(b->reason);
 	e->u.store.u.blacklist.since = b->since;
 	log_info("sched: blacklist: %s added (%s)", b->agent, b->reason);
+	/* a typo would exclude nothing: say so, but keep the entry, since
+	 * an agent of that name may join later */
+	if (!sa_agent_known(s, b->agent)) {
+		warning = xasprintf("no agent the master reports has id or "
+		    "hostname '%s'; the entry is kept and applies when one "
+		    "joins", b->agent);
+		log_warn("sched: blacklist: %s", warning);
+	}
 	sched_blacklist_apply(s, out);
-	sa_reply(out, r->id, 200, sa_blacklist_entry(b));
+	o = sa_blacklist_entry(b);
+	json_object_set_new(o, "known", json_boolean(warning == NULL));
+	if (warning != NULL)
+		json_object_set_new(o, "warning", json_string(warning));
+	free(warning);
+	sa_reply(out, r->id, 200, o);
 }
 
 static void

@@ -492,8 +492,26 @@ START_TEST(test_blacklist_ops)
 	    "maintenance");
 	ck_assert_int_eq(json_integer_value(json_object_get(js, "since")),
 	    T.wall);
+	/* no agent of that name: stored all the same, with a warning */
+	ck_assert(json_is_false(json_object_get(js, "known")));
+	ck_assert_msg(strstr(json_string_value(json_object_get(js, "warning")),
+	    "no agent the master reports has id or hostname 'h9'") != NULL,
+	    "%s", json_string_value(json_object_get(js, "warning")));
 	json_decref(js);
 	ck_assert_uint_eq(st_count_store(&T, STORE_BLACKLIST_PUT), 1);
+	/* agents the master lists, by id and by hostname: no warning */
+	st_agents_msg(&T, st_agents(0, 2));
+	js = ask(st_req(ADMIN_PUT_BLACKLIST, "a1"), &status);
+	ck_assert_int_eq(status, 200);
+	ck_assert(json_is_true(json_object_get(js, "known")));
+	ck_assert_ptr_null(json_object_get(js, "warning"));
+	json_decref(js);
+	js = ask(st_req(ADMIN_PUT_BLACKLIST, "h0"), &status);
+	ck_assert(json_is_true(json_object_get(js, "known")));
+	json_decref(js);
+	ck_assert_uint_eq(st_count_store(&T, STORE_BLACKLIST_PUT), 1);
+	json_decref(ask(st_req(ADMIN_DEL_BLACKLIST, "a1"), &status));
+	json_decref(ask(st_req(ADMIN_DEL_BLACKLIST, "h0"), &status));
 	js = ask(st_req(ADMIN_GET_BLACKLIST, NULL), &status);
 	ck_assert_uint_eq(json_array_size(json_object_get(js, "blacklist")), 1);
 	json_decref(js);

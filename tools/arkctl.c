@@ -689,6 +689,10 @@ arkctl_show_blacklisted(json_t *j)
 	char *a = arkctl_get(j, "agent"), *r = arkctl_get(j, "reason");
 
 	printf("blacklisted %s (reason: %s)\n", a, r);
+	/* an unknown name is stored all the same: the operator must know */
+	if (json_is_string(json_object_get(j, "warning")))
+		fprintf(stderr, "arkctl: warning: %s\n",
+		    json_string_value(json_object_get(j, "warning")));
 	free(a);
 	free(r);
 }

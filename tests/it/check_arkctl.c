@@ -99,7 +99,12 @@ static const char blacklist_json[] =
     "{\"blacklist\":[{\"agent\":\"S3\",\"reason\":\"bad disk\",\"since\":"
     "1764201600000}]}";
 static const char bl_put_json[] =
-    "{\"agent\":\"S4\",\"reason\":\"flaky nic\",\"since\":1764201600000}";
+    "{\"agent\":\"S4\",\"reason\":\"flaky nic\",\"since\":1764201600000,"
+    "\"known\":true}";
+static const char bl_put_unknown_json[] =
+    "{\"agent\":\"nod3\",\"reason\":\"\",\"since\":1764201600000,"
+    "\"known\":false,\"warning\":\"no agent the master reports has id or "
+    "hostname 'nod3'; the entry is kept and applies when one joins\"}";
 static const char bl_del_json[] = "{\"agent\":\"S3\"}";
 static const char reconcile_json[] =
     "{\"reconciliation\":{\"state\":\"explicit\",\"rounds\":5,"
@@ -632,6 +637,18 @@ START_TEST(test_blacklist)
 	run(&r, "blacklist", "add", "S4");
 	ck_assert_int_eq(r.code, 0);
 	saw("PUT", "/v1/blacklist/S4", NULL, NULL);
+	ck_assert_str_eq(r.err, "");	/* a known agent: no warning */
+	run_clear(&r);
+	/* a name the master does not know: stored, and a warning says so */
+	dbl.force_status = 200;
+	dbl.force_body = bl_put_unknown_json;
+	dbl.force_path = "/v1/blacklist/nod3";
+	run(&r, "blacklist", "add", "nod3");
+	ck_assert_int_eq(r.code, 0);
+	has_all("add unknown", r.out, "blacklisted nod3", NULL);
+	has_all("add unknown", r.err, "arkctl: warning: no agent the master "
+	    "reports has id or hostname 'nod3'", NULL);
+	dbl.force_status = 0;
 	run_clear(&r);
 	run(&r, "blacklist", "rm", "S3");
 	ck_assert_int_eq(r.code, 0);
