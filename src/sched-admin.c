@@ -141,20 +141,51 @@ sa_job(struct sched *s, const char *id)
 	return j != NULL && j->cfg != NULL && !j->removed ? j : NULL;
 }
 
+/*
+ * The runtime changes of j in force that differ from the file, each as
+ * {"file", "runtime"}: an operator must see what the file does not say.
+ */
+static json_t *
+sa_overrides(const struct sched_job *j)
+{
+	json_t *o = json_object();
+
+	if (j->cfg->kind == JOB_SERVICE && j->instances != j->cfg->instances)
+		json_object_set_new(o, "instances", json_pack("{s:I, s:I}",
+		    "file", (json_int_t)j->cfg->instances,
+		    "runtime", (json_int_t)j->instances));
+	/* the file cannot suspend a job: a suspension is always runtime */
+	if (j->suspended)
+		json_object_set_new(o, "suspended", json_pack("{s:b, s:b}",
+		    "file", 0, "runtime", 1));
+	return o;
+}
+
+/* Whether slot sl waits (for an offer or its backoff) with no task. */
+static int
+sa_slot_waits(const struct sched_slot *sl)
+{
+	return sl->task == NULL && (sl->state == SLOT_PENDING ||
+	    sl->state == SLOT_BACKOFF);
+}
+
 static json_t *
 sa_job_summary(const struct sched_job *j)
 {
 	size_t running = 0, pending = 0;
+	json_t *o;
 
 	for (const struct sched_slot *sl = j->slot_head; sl != NULL;
 	    sl = sl->next) {
 		if (sl->task != NULL &&
 		    sl->task->state == MESOS__V1__TASK_STATE__TASK_RUNNING)
 			running++;
-		if (sl->state == SLOT_PENDING || sl->state == SLOT_BACKOFF)
+		/* a suspended job waits for nothing */
+		if ((sl->state == SLOT_PENDING || sl->state == SLOT_BACKOFF) &&
+		    !j->suspended)
 			pending++;
 	}
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:b, s:s}",
+	o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:b, s:s}",
 	    "id", j->id,
 	    "kind", j->cfg->kind == JOB_DAEMON ? "daemon" : "service",
 	    "instances", (json_int_t)(j->cfg->kind == JOB_SERVICE ?
@@ -163,6 +194,8 @@ sa_job_summary(const struct sched_job *j)
 	    "pending", (json_int_t)pending,
 	    "suspended", j->suspended != 0,
 	    "hash", j->cfg->hash);
+	json_object_set_new(o, "overrides", sa_overrides(j));
+	return o;
 }
 
 /* The ended tasks of slot sl, newest first. */
@@ -199,18 +232,21 @@ sa_slot(const struct sched_slot *sl)
 {
 	const struct sched_task *t = sl->task;
 	const char *reason = sl->why;
+	const char *state = t != NULL ? sched_state_name(t->state) :
+	    sched_slot_state_name(sl->state);
 
+	if (sa_slot_waits(sl) && sl->job->suspended) {
+		state = "suspended";
+		reason = "the job is suspended";
+	}
 	if (reason == NULL && sl->state == SLOT_DONE)
 		reason = sl->doomed ? "leaving" : "restart policy";
-	if (reason == NULL && sl->state == SLOT_PENDING && sl->job->suspended)
-		reason = "suspended";
 	if (reason == NULL && sl->state == SLOT_PENDING)
 		reason = "waiting for an offer";
 	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:I, s:o, s:o, s:o}",
 	    "slot", sl->key,
 	    "task_id", sa_str(t != NULL ? t->id : NULL),
-	    "state", t != NULL ? sched_state_name(t->state) :
-	    sched_slot_state_name(sl->state),
+	    "state", state,
 	    "agent_id", sa_str(t != NULL ? t->agent_id :
 	    sl->agent != NULL ? sl->agent->id : NULL),
 	    "hostname", sa_str(t != NULL ? t->hostname :
@@ -286,13 +322,14 @@ sa_coverage(const struct sched *s, const struct sched_job *j,
 			reason = "the job's constraints exclude the agent";
 	} else if (sl == NULL) {
 		reason = "no slot yet";
+	} else if (j->suspended && sa_slot_waits(sl)) {
+		status = "suspended";
+		reason = "the job is suspended";
 	} else if (sl->state == SLOT_BACKOFF) {
 		status = "backing_off";
 		reason = "waiting before restarting a failed task";
 	} else if (sl->state == SLOT_DONE) {
 		reason = "the restart policy leaves it empty";
-	} else if (j->suspended) {
-		reason = "the job is suspended";
 	} else if (sl->why != NULL && strcmp(sl->why, "too_small") == 0) {
 		status = "too_small";
 		reason = "its offers lack the resources the job needs";

@@ -573,6 +573,98 @@ START_TEST(test_patch)
 }
 END_TEST
 
+/* The job summary of id in GET /v1/jobs (new reference). */
+static json_t *
+summary_of(const char *id)
+{
+	int status;
+	json_t *o = ask(st_req(ADMIN_GET_JOBS, NULL), &status), *j, *found =
+	    NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(o, "jobs"), i, j)
+		if (strcmp(json_string_value(json_object_get(j, "id")), id) == 0)
+			found = json_incref(j);
+	json_decref(o);
+	ck_assert_ptr_nonnull(found);
+	return found;
+}
+
+/*
+ * Runtime changes that differ from the file show as overrides (file and
+ * runtime value) in the summary and the detail; a suspended job's empty
+ * slots say suspended, not pending, and count as no pending.
+ */
+START_TEST(test_overrides_visible)
+{
+	struct admin_req *r;
+	int status;
+	json_t *js, *ov, *sl;
+	size_t i;
+
+	st_init(&T, st_config(JOBS, NULL), NULL);
+	st_subscribe(&T, "fw-1");
+	st_agents_msg(&T, st_agents(1, 1));
+	js = summary_of("web");
+	ck_assert_uint_eq(json_object_size(json_object_get(js, "overrides")),
+	    0);
+	json_decref(js);
+	r = st_req(ADMIN_PATCH_JOB, "web");
+	r->instances = 3;
+	json_decref(ask(r, &status));
+	js = summary_of("web");
+	ov = json_object_get(json_object_get(js, "overrides"), "instances");
+	ck_assert_int_eq(json_integer_value(json_object_get(ov, "file")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(ov, "runtime")), 3);
+	ck_assert_ptr_null(json_object_get(json_object_get(js, "overrides"),
+	    "suspended"));
+	ck_assert_int_eq(json_integer_value(json_object_get(js, "pending")), 3);
+	json_decref(js);
+
+	/* suspended: marked, nothing pending, the slots say so */
+	r = st_req(ADMIN_PATCH_JOB, "web");
+	r->suspended = 1;
+	json_decref(ask(r, &status));
+	r = st_req(ADMIN_PATCH_JOB, "node");
+	r->suspended = 1;
+	json_decref(ask(r, &status));
+	js = summary_of("web");
+	ov = json_object_get(json_object_get(js, "overrides"), "suspended");
+	ck_assert(json_is_false(json_object_get(ov, "file")));
+	ck_assert(json_is_true(json_object_get(ov, "runtime")));
+	ck_assert_int_eq(json_integer_value(json_object_get(js, "pending")), 0);
+	json_decref(js);
+	js = ask(st_req(ADMIN_GET_JOB, "web"), &status);
+	ck_assert(json_is_object(json_object_get(json_object_get(js,
+	    "overrides"), "instances")));
+	ck_assert_uint_eq(json_array_size(json_object_get(js, "slots")), 3);
+	json_array_foreach(json_object_get(js, "slots"), i, sl) {
+		ck_assert_str_eq(json_string_value(json_object_get(sl, "state")),
+		    "suspended");
+		ck_assert_str_eq(json_string_value(json_object_get(sl,
+		    "reason")), "the job is suspended");
+	}
+	json_decref(js);
+	js = ask(st_req(ADMIN_GET_JOB, "node"), &status);
+	sl = json_array_get(json_object_get(js, "coverage"), 0);
+	ck_assert_ptr_nonnull(sl);
+	ck_assert_str_eq(json_string_value(json_object_get(sl, "status")),
+	    "suspended");
+	json_decref(js);
+
+	/* back to what the file says: no override left */
+	r = st_req(ADMIN_PATCH_JOB, "web");
+	r->suspended = 0;
+	r->instances = 2;
+	json_decref(ask(r, &status));
+	js = summary_of("web");
+	ck_assert_uint_eq(json_object_size(json_object_get(js, "overrides")),
+	    0);
+	ck_assert_int_eq(json_integer_value(json_object_get(js, "pending")), 2);
+	json_decref(js);
+}
+END_TEST
+
 START_TEST(test_readyz_metrics_teardown)
 {
 	int status;
@@ -630,6 +722,7 @@ admin_suite(void)
 	tcase_add_test(tc, test_state_and_jobs);
 	tcase_add_test(tc, test_state_connection_error);
 	tcase_add_test(tc, test_job_metrics);
+	tcase_add_test(tc, test_overrides_visible);
 	tcase_add_test(tc, test_coverage);
 	tcase_add_test(tc, test_tasks_and_kill);
 	tcase_add_test(tc, test_blacklist_ops);

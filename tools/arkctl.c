@@ -505,6 +505,26 @@ arkctl_show_state(json_t *j)
 	arkctl_table_print(&t);
 }
 
+/*
+ * A job's value of key, marked "(file: V)" when a runtime change makes it
+ * differ from the configuration file (caller frees).
+ */
+static char *
+arkctl_overridden(const json_t *job, const char *key)
+{
+	const json_t *ov = json_object_get(json_object_get(job, "overrides"),
+	    key);
+	char *v = arkctl_get(job, key), *f, *r;
+
+	if (!json_is_object(ov))
+		return v;
+	f = arkctl_get(ov, "file");
+	r = xasprintf("%s (file: %s)", v, f);
+	free(v);
+	free(f);
+	return r;
+}
+
 /* The columns of a job summary. */
 static void
 arkctl_job_row(struct arkctl_table *t, const json_t *job)
@@ -516,10 +536,10 @@ arkctl_job_row(struct arkctl_table *t, const json_t *job)
 	if (kind != NULL && strcmp(kind, "daemon") == 0)
 		arkctl_table_add(t, xstrdup("(all)"));
 	else
-		arkctl_table_add(t, arkctl_get(job, "instances"));
+		arkctl_table_add(t, arkctl_overridden(job, "instances"));
 	arkctl_table_add(t, arkctl_get(job, "running"));
 	arkctl_table_add(t, arkctl_get(job, "pending"));
-	arkctl_table_add(t, arkctl_get(job, "suspended"));
+	arkctl_table_add(t, arkctl_overridden(job, "suspended"));
 }
 
 /* Shows GET /v1/jobs as a table. */

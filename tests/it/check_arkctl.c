@@ -58,9 +58,13 @@ static const char state_down_json[] =
     "\"0.1.0\"}";
 static const char jobs_json[] =
     "{\"jobs\":[{\"id\":\"web\",\"kind\":\"service\",\"instances\":3,"
-    "\"running\":3,\"pending\":0,\"suspended\":false,\"hash\":\"h1\"},"
+    "\"running\":3,\"pending\":0,\"suspended\":false,\"hash\":\"h1\","
+    "\"overrides\":{\"instances\":{\"file\":2,\"runtime\":3}}},"
     "{\"id\":\"node-exporter-long-name\",\"kind\":\"daemon\",\"running\":2,"
-    "\"pending\":1,\"suspended\":true,\"hash\":\"h2\"}]}";
+    "\"pending\":0,\"suspended\":true,\"hash\":\"h2\",\"overrides\":"
+    "{\"suspended\":{\"file\":false,\"runtime\":true}}},"
+    "{\"id\":\"db\",\"kind\":\"service\",\"instances\":1,\"running\":1,"
+    "\"pending\":0,\"suspended\":false,\"hash\":\"h3\",\"overrides\":{}}]}";
 static const char job_json[] =
     "{\"id\":\"web\",\"kind\":\"service\",\"instances\":3,\"running\":2,"
     "\"pending\":1,\"suspended\":false,\"hash\":\"h1\",\"spec\":{\"cmd\":"
@@ -551,7 +555,15 @@ START_TEST(test_jobs)
 		ck_assert_int_eq(col_of(row, "(all)"),
 		    col_of(head, "INSTANCES"));
 		ck_assert_int_eq(col_of(row, "2"), run_col);
-		ck_assert(strstr(row, "yes") != NULL);
+		/* runtime changes that differ from the file are marked */
+		ck_assert_int_eq(col_of(row, "yes (file: no)"),
+		    col_of(head, "SUSPENDED"));
+		row = line_of(r.out, "web ");
+		ck_assert_int_eq(col_of(row, "3 (file: 2)"),
+		    col_of(head, "INSTANCES"));
+		ck_assert_ptr_null(strstr(row, "yes"));
+		row = line_of(r.out, "db ");
+		ck_assert_ptr_null(strstr(row, "file"));
 	}
 	run_clear(&r);
 }

@@ -1072,9 +1072,25 @@ START_TEST(test_scale_suspend_resume_kill)
 	ck_assert(json_is_true(json_object_get(j, "suspended")));
 	ck_assert_int_eq(jint(j, "running"), 0);
 	ck_assert_int_eq(jint(j, "instances"), 2);
-	json_array_foreach(json_object_get(j, "slots"), i, v)
-		ck_assert_str_eq(jstr(v, "reason"), "suspended");
+	/* not pending: suspended, and marked as a runtime change */
+	ck_assert_int_eq(jint(j, "pending"), 0);
+	json_array_foreach(json_object_get(j, "slots"), i, v) {
+		ck_assert_str_eq(jstr(v, "state"), "suspended");
+		ck_assert_str_eq(jstr(v, "reason"), "the job is suspended");
+	}
+	ck_assert(json_is_true(json_object_get(json_object_get(json_object_get(
+	    j, "overrides"), "suspended"), "runtime")));
 	json_decref(j);
+	{
+		char *table = NULL, *line;
+
+		ck_assert_int_eq(ctl(&table, NULL, "jobs", NULL), 0);
+		line = line_of(table, "web ");
+		ck_assert_msg(line != NULL && strstr(line, "yes (file: no)") !=
+		    NULL, "%s", table);
+		free(line);
+		free(table);
+	}
 	for (int n = 0; n < 15; n++) {
 		ck_assert(sim_running("web.", 0));
 		tu_sleep_ms(100);
