@@ -3,6 +3,9 @@
 # features. Everything under src/ but arkd.c builds into libark.a, which the
 # daemon, arkctl, ark-sim, the tests and the benchmarks link. New files are
 # picked up by wildcard: adding a module never needs a Makefile edit.
+# Objects depend on $(B)/flags, the compiler and flags they were built with
+# (config.mk's paths among them), so a ./configure or a changed CFLAGS
+# rebuilds them; $(B)/arkd.service is made from systemd/arkd.service.in.
 
 -include config.mk
 
@@ -16,7 +19,9 @@ localstatedir ?= /var
 datarootdir   ?= $(prefix)/share
 mandir        ?= $(datarootdir)/man
 docdir        ?= $(datarootdir)/doc/ark
-systemdunitdir ?= /lib/systemd/system
+# where systemd looks for units (pkg-config systemd), else Debian's place
+systemdunitdir ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir \
+	systemd 2>/dev/null),/lib/systemd/system)
 DESTDIR       ?=
 
 CC            ?= cc
@@ -42,7 +47,7 @@ endif
 DEFS := -D_GNU_SOURCE -DARK_VERSION='"$(VERSION)"' \
 	-DARK_SYSCONFDIR='"$(sysconfdir)"' -DARK_LOCALSTATEDIR='"$(localstatedir)"'
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(WERROR) $(SANFLAGS) $(DEFS) \
-	-I$(B)/gen -iquote src $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+	-I$(B)/gen -iquote src $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS_ALL = $(PKG_LIBS) -lev -lzookeeper_mt -lpthread -lm $(LIBS)
 
@@ -68,10 +73,35 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS  := $(patsubst %.c,$(B)/%,$(FUZZ_SRC))
 
 PROGS := $(B)/arkd $(B)/arkctl $(B)/ark-sim
+UNIT  := $(B)/arkd.service
 
-.PHONY: all check unit it bench demo fuzz fuzz-smoke install uninstall clean \
-	distclean lint deps check-install
-all: $(PROGS)
+# $(B)/flags holds what the objects were compiled with; it is rewritten only
+# when that changes, so every object that depends on it is rebuilt then.
+FLAGS_TEXT = $(CC) $(ALL_CFLAGS) | $(ALL_LDFLAGS) | $(LIBS_ALL)
+ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+ifneq ($(FLAGS_TEXT),$(file <$(B)/flags))
+$(shell mkdir -p $(B))
+$(file >$(B)/flags,$(FLAGS_TEXT))
+endif
+endif
+# the same for the paths written into the unit
+UNIT_TEXT = $(sbindir) $(sysconfdir) $(localstatedir)
+ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+ifneq ($(UNIT_TEXT),$(file <$(B)/unit-paths))
+$(shell mkdir -p $(B))
+$(file >$(B)/unit-paths,$(UNIT_TEXT))
+endif
+endif
+
+.PHONY: all check unit it bench demo fuzz fuzz-smoke install install-sim \
+	uninstall clean distclean lint deps check-install
+all: $(PROGS) $(UNIT)
+
+# The unit with this build's paths; tests/it/check_systemd verifies it.
+$(UNIT): systemd/arkd.service.in $(B)/unit-paths
+	sed -e 's|@sbindir@|$(sbindir)|g' -e 's|@sysconfdir@|$(sysconfdir)|g' \
+		-e 's|@localstatedir@|$(localstatedir)|g' $< > $@.tmp
+	mv $@.tmp $@
 
 deps:
 	scripts/install-deps
@@ -81,10 +111,10 @@ $(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: proto/%.proto
 	$(PROTOC_C) -Iproto --c_out=$(B)/gen $<
 
 # protoc-c's output is not ours to fix: build it without our warning set.
-$(B)/gen/%.pb-c.o: $(B)/gen/%.pb-c.c $(GEN_H)
+$(B)/gen/%.pb-c.o: $(B)/gen/%.pb-c.c $(GEN_H) $(B)/flags
 	$(CC) -std=c11 $(OPT) $(SANFLAGS) -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/%.o: %.c | $(GEN_H)
+$(B)/%.o: %.c $(B)/flags | $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -105,10 +135,11 @@ $(B)/arkctl: $(B)/tools/arkctl.o $(B)/libark.a
 $(B)/ark-sim: $(B)/sim/main.o $(B)/libsim.a $(B)/libark.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
-$(B)/tests/%.o: tests/%.c | $(GEN_H)
+$(B)/tests/%.o: tests/%.c $(B)/flags $(B)/unit-paths | $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -DARK_SRCDIR='"$(CURDIR)"' \
-		-DARK_BUILDDIR='"$(abspath $(B))"' -c -o $@ $<
+		-DARK_BUILDDIR='"$(abspath $(B))"' -DARK_SBINDIR='"$(sbindir)"' \
+		-c -o $@ $<
 
 # Helpers shared by the tests (process control, HTTP, polling).
 $(B)/libtest.a: $(TLIB_O)
@@ -129,17 +160,17 @@ $(B)/bench/%: $(B)/bench/%.o $(B)/libsim.a $(B)/libark.a
 
 # Unit tests, then integration tests (real arkd and ark-sim processes), with
 # one summary line for all of them.
-check: $(PROGS) $(TESTS) $(ITESTS)
+check: $(PROGS) $(UNIT) $(TESTS) $(ITESTS)
 	@ARK_BIN=$(abspath $(B)) scripts/run-tests $(TESTS) $(ITESTS)
 
 unit: $(TESTS)
 	@scripts/run-tests $(TESTS)
 
-it: $(PROGS) $(ITESTS)
+it: $(PROGS) $(UNIT) $(ITESTS)
 	@ARK_BIN=$(abspath $(B)) scripts/run-tests $(ITESTS)
 
 # make install into scratch DESTDIRs (about a second).
-check-install: $(PROGS)
+check-install: $(PROGS) $(UNIT)
 	@B=$(B) tests/pkg/check-install
 
 bench: $(PROGS) $(BENCHES)
@@ -156,7 +187,7 @@ FUZZ_CFLAGS = -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 $(B)/fuzz/gen/%.pb-c.o: $(B)/gen/%.pb-c.c
 	@mkdir -p $(dir $@)
 	clang -std=c11 -O1 -g $(FUZZ_CFLAGS:fuzzer,%=fuzzer-no-link,%) -I$(B)/gen $(PKG_CFLAGS) -c -o $@ $<
-$(B)/fuzz/%.o: %.c | $(GEN_H)
+$(B)/fuzz/%.o: %.c $(B)/flags | $(GEN_H)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -O1 -g $(WARN) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined \
 		-I$(B)/gen -iquote src $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
@@ -188,17 +219,19 @@ install: all
 		$(DESTDIR)$(mandir)/man8 $(DESTDIR)$(docdir)/examples
 	install -m 0755 $(B)/arkd $(DESTDIR)$(sbindir)/arkd
 	install -m 0755 $(B)/arkctl $(DESTDIR)$(bindir)/arkctl
-	install -m 0755 $(B)/ark-sim $(DESTDIR)$(bindir)/ark-sim
 	@# the installed file runs no job, and one already there is the operator's
 	test -e $(DESTDIR)$(sysconfdir)/ark/arkd.json || \
 		install -m 0644 etc/ark/arkd.json $(DESTDIR)$(sysconfdir)/ark/arkd.json
 	install -m 0644 etc/ark/examples/*.json $(DESTDIR)$(docdir)/examples/
-	if [ -f systemd/arkd.service ]; then sed -e 's|@sbindir@|$(sbindir)|g' \
-		-e 's|@sysconfdir@|$(sysconfdir)|g' systemd/arkd.service \
-		> $(DESTDIR)$(systemdunitdir)/arkd.service; fi
+	install -m 0644 $(UNIT) $(DESTDIR)$(systemdunitdir)/arkd.service
 	for m in docs/*.1; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(mandir)/man1/; done; true
 	for m in docs/*.5; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(mandir)/man5/; done; true
 	for m in docs/*.8; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(mandir)/man8/; done; true
+
+# ark-sim is a test tool (a simulated Mesos master): only on request.
+install-sim: $(B)/ark-sim
+	install -d $(DESTDIR)$(bindir)
+	install -m 0755 $(B)/ark-sim $(DESTDIR)$(bindir)/ark-sim
 
 uninstall:
 	rm -f $(DESTDIR)$(sbindir)/arkd $(DESTDIR)$(bindir)/arkctl $(DESTDIR)$(bindir)/ark-sim \

@@ -3411,8 +3411,9 @@ START_TEST(test_arkd_man_page)
 	free(codes);
 	free(sect);
 	/* the unit's RestartPreventExitStatus= is what the page says */
-	a = xasprintf("%s/systemd/arkd.service", ARK_SRCDIR);
+	a = xasprintf("%s/systemd/arkd.service.in", ARK_SRCDIR);
 	b = tu_slurp(a);
+	ck_assert_msg(b != NULL, "cannot read %s", a);
 	ck_assert_ptr_nonnull(strstr(b, "\nRestartPreventExitStatus=2 3 4\n"));
 	ck_assert_ptr_nonnull(strstr(page, "exit status 2, 3 or 4"));
 	free(a);
