@@ -94,7 +94,7 @@ endif
 endif
 
 .PHONY: all check unit it bench demo fuzz fuzz-smoke install install-sim \
-	uninstall clean distclean lint deps check-install
+	uninstall clean distclean lint deps check-install check-deb
 all: $(PROGS) $(UNIT)
 
 # The unit with this build's paths; tests/it/check_systemd verifies it.
@@ -172,6 +172,11 @@ it: $(PROGS) $(UNIT) $(ITESTS)
 # make install into scratch DESTDIRs (about a second).
 check-install: $(PROGS) $(UNIT)
 	@B=$(B) tests/pkg/check-install
+
+# Builds the .debs twice and installs, upgrades and purges them in a
+# debootstrap chroot (as root; scripts/install-deps --packaging first).
+check-deb:
+	tests/pkg/check-deb
 
 bench: $(PROGS) $(BENCHES)
 	@# every benchmark runs even if one misses its floor; the status says so
