@@ -15,8 +15,11 @@
  * With ha.zk (leader.c) the master connection runs only while this
  * instance leads: elected, it takes the FrameworkID ZooKeeper has (or
  * records its own there), then subscribes; deposed, it fences the
- * connection at once and follows (MSG_SESSION follower). A framework that
- * Mesos failed over to someone else resigns leadership. The leader mirrors
+ * connection at once and follows (MSG_SESSION follower). When Mesos says
+ * the framework failed over to another subscription, only leadership can
+ * tell whether another instance took it (fence, and with ha.zk resign) or
+ * the master carried out our own SUBSCRIBE late (resubscribe): see
+ * dispatch_failed_over. The leader mirrors
  * the operator's runtime changes (blacklist, instances, suspended jobs)
  * into path/runtime after every commit that changed them; a new leader
  * makes them its own through operator requests of its own.
@@ -78,7 +81,18 @@ struct dispatch {
 	int			 exiting;	/* EFFECT_EXIT seen */
 	int			 exit_code;
 	double			 stop_started;
+	unsigned		 failovers;	/* "failed over" in a row, each
+						 * within DISPATCH_FAILOVER_RUN */
+	double			 failover_at;	/* the last one (ev_now) */
 };
+
+/*
+ * "Failed over" this soon after the last one counts as the same run; a run
+ * of DISPATCH_FAILOVER_WARN or more is a sign of a second scheduler
+ * subscribing with our FrameworkID.
+ */
+#define DISPATCH_FAILOVER_RUN	600.0
+#define DISPATCH_FAILOVER_WARN	3
 
 static void	dispatch_prepare_cb(struct ev_loop *, ev_prepare *, int);
 static void	dispatch_deadline_cb(struct ev_loop *, ev_timer *, int);
@@ -87,6 +101,7 @@ static void	dispatch_stop_wait_cb(struct ev_loop *, ev_timer *, int);
 static void	dispatch_signal_cb(struct ev_loop *, ev_signal *, int);
 static void	dispatch_more_cb(struct ev_loop *, ev_idle *, int);
 static void	dispatch_leader_cb(void *, const struct leader_event *);
+static void	dispatch_failed_over(struct dispatch *, const char *);
 static void	dispatch_session(struct dispatch *, enum msg_session_state,
 		    const char *);
 static void	dispatch_exit(struct dispatch *, int, const char *);
@@ -119,6 +134,12 @@ dispatch_create(struct ev_loop *loop, const struct dispatch_opts *opts,
 	    "Calls sent to the master and not answered yet.");
 	metrics_declare("ark_calls_queued", METRICS_GAUGE,
 	    "Calls made and not finished yet (queued or in flight).");
+	metrics_declare("ark_failed_over_total", METRICS_COUNTER,
+	    "ERROR 'Framework failed over' events, by what arkd did: "
+	    "resubscribed (the other subscription was a late SUBSCRIBE of "
+	    "its own) or fenced (another instance leads).");
+	metrics_add("ark_failed_over_total", "action=\"resubscribed\"", 0);
+	metrics_add("ark_failed_over_total", "action=\"fenced\"", 0);
 	metrics_declare("ark_stream_paused", METRICS_GAUGE,
 	    "1 while the event stream is not read because too many events "
 	    "and calls wait, else 0.");
@@ -415,6 +436,52 @@ dispatch_elected(struct dispatch *d, const struct leader_event *ev)
 	else
 		dispatch_runtime_publish(d);
 	master_start(d->master);
+}
+
+/*
+ * Mesos failed the framework over to another subscription (ERROR "Framework
+ * failed over"). That is another scheduler taking over only if one may lead:
+ * without ha.zk none may (two arkd on one state directory are refused, and a
+ * second one elsewhere with the same FrameworkID is a misconfiguration), and
+ * with ha.zk only while this instance no longer leads. Otherwise the other
+ * subscription is one of our own: a SUBSCRIBE that a link which blackholed
+ * and recovered delivered after the attempt was given up, and which the
+ * master carried out before it saw that connection close. Fencing then
+ * would leave the framework disconnected for good, so the master connection
+ * (which treats the ERROR as a lost subscription) resubscribes with backoff;
+ * a run of them is logged as an error, as the sign of a second scheduler.
+ */
+static void
+dispatch_failed_over(struct dispatch *d, const char *why)
+{
+	double now = ev_now(d->loop);
+	const char *fid = master_framework_id(d->master);
+
+	if (d->leader != NULL && leader_role(d->leader) != LEADER_LEADING) {
+		metrics_add("ark_failed_over_total", "action=\"fenced\"", 1);
+		log_warn("fenced: %s, and this instance does not lead (%s)",
+		    why, leader_role_name(leader_role(d->leader)));
+		master_fence(d->master, why);
+		leader_resign(d->leader, why);
+		return;
+	}
+	metrics_add("ark_failed_over_total", "action=\"resubscribed\"", 1);
+	if (d->failovers > 0 && now - d->failover_at < DISPATCH_FAILOVER_RUN)
+		d->failovers++;
+	else
+		d->failovers = 1;
+	d->failover_at = now;
+	if (d->failovers >= DISPATCH_FAILOVER_WARN)
+		log_error("framework %s failed over %u times in a row: is "
+		    "another scheduler subscribing with this FrameworkID? "
+		    "Several arkd instances need ha.zk; resubscribing",
+		    fid != NULL ? fid : "?", d->failovers);
+	else
+		log_warn("%s, but %s: the other subscription was a late "
+		    "SUBSCRIBE of our own; resubscribing", why,
+		    d->leader != NULL ? "this instance still leads" :
+		    "no other instance may hold the framework (no ha.zk)");
+	master_resubscribe(d->master, why);
 }
 
 static void
@@ -724,12 +791,8 @@ dispatch_effects(struct dispatch *d)
 			master_resubscribe(d->master, e->u.text);
 			break;
 		case EFFECT_FENCE:
-			log_warn("fenced: %s", e->u.text != NULL ? e->u.text :
-			    "another scheduler instance took over");
-			master_fence(d->master, e->u.text);
-			if (d->leader != NULL)
-				leader_resign(d->leader, e->u.text != NULL ?
-				    e->u.text : "fenced by the master");
+			dispatch_failed_over(d, e->u.text != NULL ? e->u.text :
+			    "Framework failed over");
 			break;
 		case EFFECT_EXIT:
 			dispatch_exit(d, e->u.exit.code, e->u.exit.reason);

@@ -20,8 +20,10 @@ enum effect_type {
 	EFFECT_REPLY,		/* u.reply: answer an admin request */
 	EFFECT_GET_AGENTS,	/* ask the master's operator API for its agents */
 	EFFECT_RESUBSCRIBE,	/* u.text: drop the stream and subscribe again */
-	EFFECT_FENCE,		/* u.text: another scheduler took over: stop all
-				 * calls now (HA: go back to follower) */
+	EFFECT_FENCE,		/* u.text: Mesos failed the framework over to
+				 * another subscription; the dispatcher stops
+				 * all calls (HA: back to follower) unless that
+				 * was our own late SUBSCRIBE (dispatch.c) */
 	EFFECT_EXIT,		/* u.exit: stop arkd */
 	EFFECT_MAX
 };

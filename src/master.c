@@ -15,8 +15,12 @@
  * its body is RecordIO (recordio.c) of events (codec.c), each queued as
  * MSG_EVENT. A watchdog closes the stream when no byte came for
  * heartbeat_misses heartbeat intervals (before SUBSCRIBED: call_timeout_s).
- * ERROR "Framework failed over" fences us, "Framework has been removed"
- * stops us for good (MSG_SESSION fatal), any other ERROR resubscribes.
+ * ERROR "Framework has been removed" stops us for good (MSG_SESSION
+ * fatal); any other ERROR, "Framework failed over" included, resubscribes
+ * with backoff. Whether "failed over" means that another scheduler took
+ * the framework (then the dispatcher fences us: master_fence) or that the
+ * master carried out a SUBSCRIBE of our own that it received late is not
+ * this connection's to decide: only leadership can tell (dispatch.c).
  *
  * Calls wait in our queues until subscribed. The ordered lane sends one at
  * a time and a retried call keeps its place at the head, so SUPPRESS/REVIVE
@@ -867,9 +871,7 @@ master_on_event(struct master *m, Mesos__V1__Scheduler__Event *ev)
 		master_pump(m);
 	} else if (type == MESOS__V1__SCHEDULER__EVENT__TYPE__ERROR) {
 		text = why != NULL ? why : "master sent ERROR";
-		if (strstr(text, "failed over") != NULL)
-			master_fence(m, text);
-		else if (strstr(text, "has been removed") != NULL) {
+		if (strstr(text, "has been removed") != NULL) {
 			log_error("master %s: %s; not subscribing again",
 			    m->leader != NULL ? m->leader : m->target, text);
 			master_give_up(m, text, 0);

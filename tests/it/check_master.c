@@ -629,8 +629,15 @@ START_TEST(test_error_event_resubscribes)
 }
 END_TEST
 
-/* A second instance subscribing with our FrameworkID fences us. */
-START_TEST(test_failed_over_fences)
+/*
+ * Another subscription with our FrameworkID (here a second connection that
+ * subscribes and then goes away, as a SUBSCRIBE of our own that a link
+ * delivered after we gave it up): Mesos fails the framework over to it and
+ * sends us ERROR "Framework failed over". The connection does not fence
+ * itself (only the dispatcher, knowing leadership, may): it resubscribes
+ * with backoff and ends subscribed again, and master_fence stops it.
+ */
+START_TEST(test_failed_over_resubscribes)
 {
 	struct msg_queue q2 = { 0 };
 	struct master *m2;
@@ -652,9 +659,25 @@ START_TEST(test_failed_over_fences)
 				sub2++;
 			msg_free(m);
 		}
-	}), sub2 == 1 && it_state() == MASTER_FENCED)));
-	ck_assert_int_eq(it.errors, 1);
-	/* Fenced: what we send now never reaches the master. */
+	}), sub2 == 1 && it.errors == 1)));
+	ck_assert_int_ne(it_state(), MASTER_FENCED);
+	/* The abandoned attempt's connection closes. */
+	master_free(m2);
+	while ((m = msg_queue_pop(&q2)) != NULL)
+		msg_free(m);
+	ck_assert_msg(IT_RUN_UNTIL(20, it_state() == MASTER_SUBSCRIBED &&
+	    it.subscribed >= 2), "not subscribed again after 'failed over' "
+	    "(state %s, %d SUBSCRIBED)", master_state_name(it_state()),
+	    it.subscribed);
+	/* and it stays so (had the ERROR fenced it, or m2 not gone, no) */
+	sub2 = it.subscribed;
+	it_run_for(1);
+	ck_assert_int_eq(it_state(), MASTER_SUBSCRIBED);
+	ck_assert_int_eq(it.subscribed, sub2);
+	ck_assert_int_eq(it.fatal, 0);
+
+	/* Fenced by its owner: what we send now never reaches the master. */
+	master_fence(it.m, "another instance leads");
 	it_run_for(0.5);
 	c = it_counters();
 	calls = (uint64_t)json_integer_value(json_object_get(
@@ -667,9 +690,6 @@ START_TEST(test_failed_over_fences)
 	    json_object_get(c, "calls"), "REVIVE")), calls);
 	json_decref(c);
 	ck_assert_int_eq(it_state(), MASTER_FENCED);
-	master_free(m2);
-	while ((m = msg_queue_pop(&q2)) != NULL)
-		msg_free(m);
 }
 END_TEST
 
@@ -831,7 +851,7 @@ add_fault_tests(TCase *tc)
 	tcase_add_test(tc, test_503_on_calls);
 	tcase_add_test(tc, test_failover_three_masters);
 	tcase_add_test(tc, test_error_event_resubscribes);
-	tcase_add_test(tc, test_failed_over_fences);
+	tcase_add_test(tc, test_failed_over_resubscribes);
 	tcase_add_test(tc, test_removed_is_fatal);
 }
 
