@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "metrics.h"
@@ -236,7 +237,7 @@ metrics_render_value(struct buf *out, double v)
 	else if (v == floor(v) && fabs(v) < 1e15)
 		buf_printf(out, "%.0f", v);
 	else
-		buf_printf(out, "%.9g", v);
+		buf_printf(out, "%.15g", v);
 }
 
 /* Writes name{labels[,extra]} */
@@ -342,7 +343,8 @@ static int
 metrics_proc_stat(double *start, double *vsize, double *rss_pages)
 {
 	char buf[1024], *p;
-	unsigned long long starttime, vsz, btime = 0;
+	unsigned long long starttime, vsz;
+	struct timespec boot, wall;
 	long long rss;
 	long tck = sysconf(_SC_CLK_TCK);
 	FILE *f;
@@ -367,16 +369,15 @@ metrics_proc_stat(double *start, double *vsize, double *rss_pages)
 	    &rss) == 3;
 	if (!ok)
 		return -1;
-	f = fopen("/proc/stat", "r");
-	if (f == NULL)
+	/* starttime counts ticks of the boot-time clock: the age of the
+	 * process taken from now on the wall clock (/proc/stat's btime is
+	 * whole seconds and drifts from the wall clock by seconds) */
+	if (clock_gettime(CLOCK_BOOTTIME, &boot) != 0 ||
+	    clock_gettime(CLOCK_REALTIME, &wall) != 0)
 		return -1;
-	while (fgets(buf, sizeof buf, f) != NULL)
-		if (sscanf(buf, "btime %llu", &btime) == 1)
-			break;
-	fclose(f);
-	if (btime == 0)
-		return -1;
-	*start = (double)btime + (double)starttime / (double)tck;
+	*start = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9 -
+	    ((double)boot.tv_sec + (double)boot.tv_nsec / 1e9 -
+	    (double)starttime / (double)tck);
 	*vsize = (double)vsz;
 	*rss_pages = (double)rss;
 	return 0;

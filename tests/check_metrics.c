@@ -678,11 +678,15 @@ START_TEST(test_special_values)
 	metrics_set("ark_x", "k=\"ninf\"", -INFINITY);
 	metrics_set("ark_x", "k=\"big\"", 1e300);
 	metrics_set("ark_x", "k=\"small\"", -0.000125);
+	/* a time in seconds keeps its milliseconds */
+	metrics_set("ark_x", "k=\"epoch\"", 1796683030.125);
 	text = render();
 	ck_assert(strstr(text, "ark_x{k=\"nan\"} NaN\n") != NULL);
 	ck_assert(strstr(text, "ark_x{k=\"inf\"} +Inf\n") != NULL);
 	ck_assert(strstr(text, "ark_x{k=\"ninf\"} -Inf\n") != NULL);
 	ck_assert(strstr(text, "ark_x{k=\"small\"} -0.000125\n") != NULL);
+	ck_assert_msg(strstr(text, "ark_x{k=\"epoch\"} 1796683030.125\n") !=
+	    NULL, "%s", text);
 	ck_assert_msg(validate(text) == NULL, "%s", verror);
 	free(text);
 }
