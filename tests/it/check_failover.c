@@ -192,10 +192,9 @@ sim_running(int *connected, char **fid)
 	for (i = 0; i < n; i++)
 		len += strlen(ids[i]) + 1;
 	out = xcalloc(1, len);
-	for (i = 0; i < n; i++) {
-		strcat(out, ids[i]);
-		if (i + 1 < n)
-			strcat(out, " ");
+	for (i = 0, j = 0; i < n; i++) {
+		j += (size_t)snprintf(out + j, len - j, "%s%s", i > 0 ? " " :
+		    "", ids[i]);
 		free(ids[i]);
 	}
 	return out;
