@@ -71,6 +71,8 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCHES  := $(patsubst %.c,$(B)/%,$(BENCH_SRC))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS  := $(patsubst %.c,$(B)/%,$(FUZZ_SRC))
+PRELOAD_SRC := $(wildcard tests/preload/*.c)
+PRELOADS := $(patsubst tests/preload/%.c,$(B)/tests/preload/lib%.so,$(PRELOAD_SRC))
 
 PROGS := $(B)/arkd $(B)/arkctl $(B)/ark-sim
 UNIT  := $(B)/arkd.service
@@ -152,6 +154,13 @@ $(B)/tests/check_%: $(B)/tests/check_%.o $(B)/libtest.a $(B)/libsim.a $(B)/libar
 # check_http's mutual-TLS server verifies client certificates with GnuTLS.
 $(B)/tests/check_http: LIBS_ALL += $(shell $(PKG_CONFIG) --libs gnutls 2>/dev/null)
 
+# LD_PRELOAD shims the integration tests put under arkd (fault injection):
+# plain shared objects, never sanitized (they interpose on libc).
+$(B)/tests/preload/lib%.so: tests/preload/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) $(WERROR) -D_GNU_SOURCE -fPIC -shared \
+		$(CFLAGS) -o $@ $< -ldl
+
 $(B)/tests/it/check_%: $(B)/tests/it/check_%.o $(B)/libtest.a $(B)/libsim.a $(B)/libark.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
 
@@ -160,13 +169,13 @@ $(B)/bench/%: $(B)/bench/%.o $(B)/libsim.a $(B)/libark.a
 
 # Unit tests, then integration tests (real arkd and ark-sim processes), with
 # one summary line for all of them.
-check: $(PROGS) $(UNIT) $(TESTS) $(ITESTS)
+check: $(PROGS) $(UNIT) $(TESTS) $(ITESTS) $(PRELOADS)
 	@ARK_BIN=$(abspath $(B)) scripts/run-tests $(TESTS) $(ITESTS)
 
 unit: $(TESTS)
 	@scripts/run-tests $(TESTS)
 
-it: $(PROGS) $(UNIT) $(ITESTS)
+it: $(PROGS) $(UNIT) $(ITESTS) $(PRELOADS)
 	@ARK_BIN=$(abspath $(B)) scripts/run-tests $(ITESTS)
 
 # make install into scratch DESTDIRs (about a second).

@@ -7,10 +7,14 @@
  *   3. only then are calls sent and replies written.
  *
  * So an ACKNOWLEDGE never leaves before the update's effects are on disk, and
- * an ACCEPT never leaves before its launch intent is. If the commit fails,
- * nothing of that drain is sent and arkd stops: the master keeps resending
- * unacknowledged updates, and failover_timeout keeps the tasks alive while
- * systemd restarts us.
+ * an ACCEPT never leaves before its launch intent is. If the commit fails
+ * (a full disk, an I/O error), nothing of that drain is sent, nothing is
+ * committed or sent after it, /readyz and every admin request that would
+ * change state get 503 with the reason, and arkd exits 1 after
+ * DISPATCH_STORE_LINGER: the core is then ahead of the disk, and only a
+ * restart from the store makes them agree again. The master keeps resending unacknowledged updates, and
+ * failover_timeout keeps the tasks alive while systemd restarts us
+ * (docs/failure-modes.md).
  *
  * With ha.zk (leader.c) the master connection runs only while this
  * instance leads: elected, it takes the FrameworkID ZooKeeper has (or
@@ -51,6 +55,9 @@
 
 /* How long a graceful stop waits for in-flight calls. */
 #define DISPATCH_STOP_WAIT	5.0
+/* How long arkd stays up after a failed commit, sending nothing, so that
+ * /readyz can tell a probe or an operator why before it exits. */
+#define DISPATCH_STORE_LINGER	2.0
 
 struct dispatch {
 	struct ev_loop		*loop;
@@ -84,6 +91,10 @@ struct dispatch {
 	unsigned		 failovers;	/* "failed over" in a row, each
 						 * within DISPATCH_FAILOVER_RUN */
 	double			 failover_at;	/* the last one (ev_now) */
+	double			 linger;	/* the stop lasts at least this */
+	char			*store_failed;	/* why the store failed, or
+						 * NULL: from then on nothing is
+						 * committed or sent */
 };
 
 /*
@@ -226,6 +237,7 @@ dispatch_free(struct dispatch *d)
 	record_close(d->record);
 	config_free(d->live);
 	config_free(d->cfg);
+	free(d->store_failed);
 	free(d);
 }
 
@@ -634,6 +646,26 @@ dispatch_gauges(struct dispatch *d, const struct msg *m)
 }
 
 /*
+ * Answers admin request id with 503 and why the store failed: as /readyz
+ * does ({"ready": false, "reason"}) if readyz, else {"error"}.
+ */
+static void
+dispatch_reply_error(struct dispatch *d, uint64_t id, int readyz)
+{
+	char *why = xasprintf("store commit failed: %s; arkd sends nothing "
+	    "and is stopping", d->store_failed);
+	json_t *o = readyz ? json_pack("{s:b, s:s}", "ready", 0, "reason",
+	    why) : json_pack("{s:s}", "error", why);
+	char *body = json_dumps(o, JSON_COMPACT);
+
+	if (d->admin != NULL && id != 0)
+		admin_reply(d->admin, id, 503, NULL, body, strlen(body));
+	free(body);
+	json_decref(o);
+	free(why);
+}
+
+/*
  * Sets the log context of an UPDATE (task, agent, state, reason): every
  * line the core logs about it carries them in JSON logs.
  */
@@ -672,6 +704,12 @@ dispatch_one(struct dispatch *d, struct msg *m)
 		dispatch_reload(d, m->u.admin->id);
 		return;
 	}
+	if (m->type == MSG_ADMIN && m->u.admin->op == ADMIN_READYZ &&
+	    d->store_failed != NULL) {
+		/* the core would judge the session only; the store is worse */
+		dispatch_reply_error(d, m->u.admin->id, 1);
+		return;
+	}
 	if (m->type == MSG_ADMIN && m->u.admin->op == ADMIN_METRICS)
 		dispatch_gauges(d, m);
 	if (m->type == MSG_EVENT && m->u.event->type ==
@@ -703,6 +741,8 @@ dispatch_commit(struct dispatch *d)
 			n++;
 	if (n == 0)
 		return 0;
+	if (d->store_failed != NULL)
+		return -1;	/* the core is ahead of the disk already */
 	ops = xreallocarray(NULL, n, sizeof *ops);
 	n = 0;
 	for (size_t i = 0; i < d->fx.n; i++)
@@ -713,7 +753,8 @@ dispatch_commit(struct dispatch *d)
 		log_error("store commit of %zu rows failed: %s; sending nothing "
 		    "and stopping (the master resends what was not "
 		    "acknowledged)", n, cause);
-		free(cause);
+		notify_status("store commit failed: %s", cause);
+		d->store_failed = cause;
 		free(ops);
 		return -1;
 	}
@@ -743,7 +784,16 @@ dispatch_effects(struct dispatch *d)
 	int runtime = 0;
 
 	if (dispatch_commit(d) != 0) {
+		/* Nothing of this drain is true on disk: no call goes out and
+		 * no reply says done. */
+		for (size_t i = 0; i < d->fx.n; i++)
+			if (d->fx.v[i].type == EFFECT_REPLY)
+				dispatch_reply_error(d, d->fx.v[i].u.reply.id,
+				    0);
+		if (!d->exiting)
+			d->linger = DISPATCH_STORE_LINGER;
 		dispatch_exit(d, 1, "store commit failed");
+		d->exit_code = 1;	/* even in a stop that was under way */
 		master_fence(d->master, "store commit failed");
 		effects_clear(&d->fx);
 		return;
@@ -877,6 +927,8 @@ dispatch_stop_wait_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct dispatch *d = w->data;
 
+	if (ev_now(loop) - d->stop_started < d->linger)
+		return;
 	if (master_idle(d->master) ||
 	    ev_now(loop) - d->stop_started > DISPATCH_STOP_WAIT)
 		ev_break(loop, EVBREAK_ALL);
