@@ -74,13 +74,6 @@ enum admin_access {
 	ADMIN_ACCESS_MAX
 };
 
-static const char *admin_op_names[ADMIN_OP_MAX] = {
-	"get_state", "get_jobs", "get_job", "get_tasks", "get_agents",
-	"get_blacklist", "put_blacklist", "del_blacklist", "reconcile",
-	"restart_job", "patch_job", "kill_task", "readyz", "metrics", "reload",
-	"teardown"
-};
-
 /*
  * One route: "*" in the path matches one non-empty segment, the argument.
  * keys lists the body fields the route accepts ("" = no body).
@@ -175,26 +168,6 @@ struct admin {
 };
 
 static void	admin_run(struct admin *);
-
-const char *
-admin_op_name(enum admin_op op)
-{
-	return op < ADMIN_OP_MAX ? admin_op_names[op] : "?";
-}
-
-/* Frees a request and every string it owns; accepts NULL. */
-void
-admin_req_free(struct admin_req *r)
-{
-	if (r == NULL)
-		return;
-	free(r->arg);
-	free(r->job);
-	free(r->state);
-	free(r->agent);
-	free(r->reason);
-	free(r);
-}
 
 /* Returns a new request with "unchanged" defaults (caller frees). */
 static struct admin_req *

@@ -37,6 +37,7 @@
 
 #include <ev.h>
 
+#include "admin-req.h"
 #include "admin.h"
 #include "codec.h"
 #include "config.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "admin.h"
+#include "admin-req.h"
 #include "config.h"
 #include "msg.h"
 #include "xmalloc.h"

@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "admin.h"
+#include "admin-req.h"
 #include "buf.h"
 #include "codec.h"
 #include "config.h"

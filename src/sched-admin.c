@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin.h"
+#include "admin-req.h"
 #include "buf.h"
 #include "call.h"
 #include "log.h"

@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin.h"
 #include "call.h"
 #include "codec.h"
 #include "log.h"
