@@ -3,8 +3,9 @@
  * service, an agent id for a daemon): creation in key order, the job's list
  * of pending slots, state moves (PENDING, BACKOFF, ACTIVE, DONE), deletion,
  * and what a slot does once its task ended: the restart policy and its
- * exponential backoff. Also what offer matching asks of a slot (another of
- * its tasks being reconciled, a daemon slot still occupied).
+ * exponential backoff; the history of the tasks a slot ended. Also what
+ * offer matching asks of a slot (another of its tasks being reconciled, a
+ * daemon slot still occupied).
  */
 #include <math.h>
 #include <stddef.h>
