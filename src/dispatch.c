@@ -494,7 +494,8 @@ dispatch_failed_over(struct dispatch *d, const char *why)
 		    "SUBSCRIBE of our own; resubscribing", why,
 		    d->leader != NULL ? "this instance still leads" :
 		    "no other instance may hold the framework (no ha.zk)");
-	master_resubscribe(d->master, why);
+	/* nothing more to do: master.c took the ERROR for a lost
+	 * subscription and is already waiting out its backoff */
 }
 
 static void

@@ -282,39 +282,11 @@ settled(void)
 	return running == AGENTS;
 }
 
-/* 1 if every update was acknowledged exactly once; why if not. */
-static int
-acked_exactly_once(char *why, size_t len)
-{
-	json_t *c = tu_sim_json(control_port, "/counters");
-	int ok;
-
-	if (c == NULL) {
-		snprintf(why, len, "no /counters");
-		return 0;
-	}
-	ok = tu_sim_counter_of(c, "updates_unacked") == 0 &&
-	    tu_sim_counter_of(c, "updates_acked") ==
-	    tu_sim_counter_of(c, "updates_reliable") &&
-	    tu_sim_counter_of(c, "acks_unknown") == 0;
-	snprintf(why, len, "updates_reliable %ld, updates_acked %ld, "
-	    "updates_unacked %ld, acks_unknown %ld",
-	    tu_sim_counter_of(c, "updates_reliable"),
-	    tu_sim_counter_of(c, "updates_acked"),
-	    tu_sim_counter_of(c, "updates_unacked"),
-	    tu_sim_counter_of(c, "acks_unknown"));
-	json_decref(c);
-	return ok;
-}
-
+/* A counter of ark-sim's /counters; -1 if it does not answer. */
 static long
 counter(const char *name)
 {
-	json_t *c = tu_sim_json(control_port, "/counters");
-	long v = c != NULL ? tu_sim_counter_of(c, name) : -1;
-
-	json_decref(c);
-	return v;
+	return tu_sim_counter(control_port, name);
 }
 
 /* 1 once arkd is subscribed and done reconciling. */
@@ -495,7 +467,7 @@ expect_recovery(const char *fid, json_t *before, const char *const *failed,
 	arkd_start();
 	ck_assert_msg(arkd_admin(20000), "arkd did not start on the store");
 	if (!TU_WAIT(WAIT_MS, settled() && arkd_reconciled() &&
-	    acked_exactly_once(why, sizeof why))) {
+	    tu_sim_acked_once(control_port, why, sizeof why))) {
 		dump_logs();
 		ck_abort_msg("arkd did not recover: %s", why);
 	}
@@ -544,7 +516,7 @@ start_settled(void)
 	arkd_start();
 	ck_assert(arkd_admin(20000));
 	if (!TU_WAIT(WAIT_MS, settled() && arkd_reconciled() &&
-	    acked_exactly_once(why, sizeof why))) {
+	    tu_sim_acked_once(control_port, why, sizeof why))) {
 		dump_logs();
 		ck_abort_msg("the daemon job did not start: %s", why);
 	}

@@ -209,40 +209,14 @@ arkd_patch_job(const char *job, const char *body)
 static long
 counter(const char *name)
 {
-	json_t *c = sim_json("/counters");
-	long v;
-
-	if (c == NULL)
-		return -1;
-	v = tu_sim_counter_of(c, name);
-	json_decref(c);
-	return v;
+	return tu_sim_counter(control_port, name);
 }
 
 /* Every update acknowledged exactly once (sim/README.md); why if not. */
 static int
 acked_exactly_once(char *why, size_t len)
 {
-	json_t *c = sim_json("/counters");
-	int ok;
-
-	if (c == NULL) {
-		snprintf(why, len, "no /counters");
-		return 0;
-	}
-	ok = tu_sim_counter_of(c, "updates_unacked") == 0 &&
-	    tu_sim_counter_of(c, "updates_acked") ==
-	    tu_sim_counter_of(c, "updates_reliable") &&
-	    tu_sim_counter_of(c, "acks_unknown") == 0;
-	snprintf(why, len, "updates_reliable %ld, updates_acked %ld, "
-	    "updates_unacked %ld, acks_unknown %ld, acks_duplicate %ld",
-	    tu_sim_counter_of(c, "updates_reliable"),
-	    tu_sim_counter_of(c, "updates_acked"),
-	    tu_sim_counter_of(c, "updates_unacked"),
-	    tu_sim_counter_of(c, "acks_unknown"),
-	    tu_sim_counter_of(c, "acks_duplicate"));
-	json_decref(c);
-	return ok;
+	return tu_sim_acked_once(control_port, why, len);
 }
 
 /* The Mesos TaskState number of a name ("TASK_RUNNING"). */

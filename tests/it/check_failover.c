@@ -130,14 +130,7 @@ teardown(void)
 static long
 counter(const char *name)
 {
-	json_t *c = tu_sim_json(control_port, "/counters");
-	long v;
-
-	if (c == NULL)
-		return -1;
-	v = tu_sim_counter_of(c, name);
-	json_decref(c);
-	return v;
+	return tu_sim_counter(control_port, name);
 }
 
 /* The one framework of ark-sim's /state (borrowed from st), or NULL. */
@@ -248,23 +241,6 @@ arkd_metric(const char *series)
 		}
 	free(text);
 	return v;
-}
-
-/* Every update acknowledged exactly once (sim/README.md). */
-static int
-acked_exactly_once(void)
-{
-	json_t *c = tu_sim_json(control_port, "/counters");
-	int ok;
-
-	if (c == NULL)
-		return 0;
-	ok = tu_sim_counter_of(c, "updates_unacked") == 0 &&
-	    tu_sim_counter_of(c, "updates_acked") ==
-	    tu_sim_counter_of(c, "updates_reliable") &&
-	    tu_sim_counter_of(c, "acks_unknown") == 0;
-	json_decref(c);
-	return ok;
 }
 
 /* All AGENTS daemon tasks running under a connected framework and arkd
@@ -395,7 +371,7 @@ expect_recovered(const char *before, long launched, const char *fid,
 	free(now);
 	fail_two(before, fid);
 	if (!TU_WAIT(WAIT_MS, counter("tasks_launched") == launched + 2 &&
-	    settled(&now) && acked_exactly_once())) {
+	    settled(&now) && tu_sim_acked_once(control_port, NULL, 0))) {
 		dump_logs();
 		ck_abort_msg("%s: failed tasks not replaced, or updates not "
 		    "acknowledged exactly once, after 'failed over'", what);

@@ -553,6 +553,46 @@ tu_sim_counter_of(json_t *c, const char *name)
 	return v == NULL ? 0 : (long)json_integer_value(v);
 }
 
+long
+tu_sim_counter(int control_port, const char *name)
+{
+	json_t *c = tu_sim_json(control_port, "/counters");
+	long v;
+
+	if (c == NULL)
+		return -1;
+	v = tu_sim_counter_of(c, name);
+	json_decref(c);
+	return v;
+}
+
+int
+tu_sim_acked_once(int control_port, char *why, size_t len)
+{
+	json_t *c = tu_sim_json(control_port, "/counters");
+	int ok;
+
+	if (c == NULL) {
+		if (why != NULL)
+			snprintf(why, len, "no /counters");
+		return 0;
+	}
+	ok = tu_sim_counter_of(c, "updates_unacked") == 0 &&
+	    tu_sim_counter_of(c, "updates_acked") ==
+	    tu_sim_counter_of(c, "updates_reliable") &&
+	    tu_sim_counter_of(c, "acks_unknown") == 0;
+	if (why != NULL)
+		snprintf(why, len, "updates_reliable %ld, updates_acked %ld, "
+		    "updates_unacked %ld, acks_unknown %ld, acks_duplicate %ld",
+		    tu_sim_counter_of(c, "updates_reliable"),
+		    tu_sim_counter_of(c, "updates_acked"),
+		    tu_sim_counter_of(c, "updates_unacked"),
+		    tu_sim_counter_of(c, "acks_unknown"),
+		    tu_sim_counter_of(c, "acks_duplicate"));
+	json_decref(c);
+	return ok;
+}
+
 int
 tu_http_ex(const char *method, const char *url, const char *const *req_headers,
     const char *body, size_t body_len, char **out, char **headers)

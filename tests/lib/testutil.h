@@ -79,6 +79,14 @@ int		 tu_sim_control(int control_port, const char *what,
 /* A counter in ark-sim's counters object c ("updates_acked"), else a call
  * count under c.calls ("RECONCILE"); 0 if neither is there. */
 long		 tu_sim_counter_of(json_t *c, const char *name);
+/* The same of ark-sim's /counters read now; -1 if it does not answer. */
+long		 tu_sim_counter(int control_port, const char *name);
+/*
+ * 1 if ark-sim counts every reliable update acknowledged exactly once
+ * (none outstanding, none acknowledged that it never sent); why (may be
+ * NULL) gets the counters either way.
+ */
+int		 tu_sim_acked_once(int control_port, char *why, size_t len);
 
 /*
  * One HTTP request with extra request headers (NULL-terminated "Name:
