@@ -21,24 +21,14 @@
 
 static char *dir;
 
-/* Runs a shell command; returns its exit status and output (caller frees). */
+/* Runs a shell command; its exit status, and its output (caller frees). */
 static int
 sh(const char *cmd, char **out)
 {
-	FILE *f = popen(cmd, "r");
-	struct buf b;
-	char chunk[1024];
-	size_t n;
-	int status;
+	int st = tu_sh(cmd, out);
 
-	ck_assert_ptr_nonnull(f);
-	buf_init(&b, 0);
-	buf_addstr(&b, "");
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	status = pclose(f);
-	*out = buf_steal(&b, NULL);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	ck_assert_msg(*out != NULL, "cannot run %s", cmd);
+	return st;
 }
 
 static void

@@ -553,6 +553,27 @@ tu_sim_counter_of(json_t *c, const char *name)
 	return v == NULL ? 0 : (long)json_integer_value(v);
 }
 
+int
+tu_sh(const char *cmd, char **out)
+{
+	FILE *f = popen(cmd, "r");
+	struct buf b;
+	char chunk[1024];
+	size_t n;
+	int status;
+
+	*out = NULL;
+	if (f == NULL)
+		return -1;
+	buf_init(&b, 0);
+	buf_addstr(&b, "");
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	status = pclose(f);
+	*out = buf_steal(&b, NULL);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 long
 tu_sim_counter(int control_port, const char *name)
 {

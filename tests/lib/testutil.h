@@ -51,6 +51,12 @@ json_t		*tu_get_json(const char *url);
  */
 int		 tu_run(char *const argv[], char **out, char **err,
 		    int timeout_ms);
+/*
+ * Runs a shell command with /bin/sh; *out gets its standard output (caller
+ * frees; NULL if it could not run). Returns its exit status, -1 if it could
+ * not run or was killed.
+ */
+int		 tu_sh(const char *cmd, char **out);
 /* The whole content of a file (caller frees), or NULL. */
 char		*tu_slurp(const char *path);
 /* Writes s to path (created with mode); 0 or -1. */
